@@ -1,0 +1,219 @@
+"""Categories, articles, tags and FAQ entries.
+
+``Article.objects.published()`` is the one door to what visitors see: every public view, feed,
+sitemap, search and related-article query starts from it.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+
+from .sanitize import sanitize_html
+from .slugs import unique_slug
+
+
+class Category(models.Model):
+    name = models.CharField("名称", max_length=50, unique=True)
+    slug = models.SlugField(
+        "网址名", max_length=60, unique=True, help_text="只用英文字母、数字和连字符"
+    )
+    description = models.TextField("简介", blank=True)
+    parent = models.ForeignKey(
+        "self",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+        verbose_name="上级栏目",
+        help_text="导航中归入上级栏目之下",
+    )
+    sort_order = models.PositiveIntegerField("排序", default=0, help_text="小的在前")
+    show_in_nav = models.BooleanField("在导航中显示", default=True)
+
+    class Meta:
+        verbose_name = "栏目"
+        verbose_name_plural = "栏目"
+        ordering = ["sort_order", "id"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("articles:category", args=[self.slug])
+
+
+class Tag(models.Model):
+    name = models.CharField("名称", max_length=50, unique=True)
+    slug = models.SlugField("网址名", max_length=80, unique=True, blank=True)
+
+    class Meta:
+        verbose_name = "标签"
+        verbose_name_plural = "标签"
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = unique_slug(Tag, self.name, exclude_pk=self.pk)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("articles:tag", args=[self.slug])
+
+
+class ArticleQuerySet(models.QuerySet):
+    def published(self):
+        """What the public may see: published, and its time has come."""
+        return self.filter(status=Article.Status.PUBLISHED, published_at__lte=timezone.now())
+
+
+class Article(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", "草稿"
+        PUBLISHED = "published", "已发布"
+
+    title = models.CharField("标题", max_length=200)
+    subtitle = models.CharField("副标题", max_length=200, blank=True)
+    category = models.ForeignKey(
+        Category, models.PROTECT, related_name="articles", verbose_name="栏目"
+    )
+    status = models.CharField("状态", max_length=10, choices=Status, default=Status.DRAFT)
+    published_at = models.DateTimeField(
+        "发布时间",
+        null=True,
+        blank=True,
+        help_text="已发布且到了这个时间才对读者可见；填将来的时间即定时发布",
+    )
+    source = models.CharField("来源", max_length=100, blank=True)
+    source_url = models.URLField(
+        "原文链接",
+        max_length=500,
+        blank=True,
+        help_text="填写后不可与其他文章重复；导入时据此识别同一篇文章",
+    )
+    author = models.CharField("作者", max_length=100, blank=True)
+    summary = models.TextField(
+        "摘要", blank=True, help_text="用作搜索引擎的页面描述，建议 120 字以内"
+    )
+    keywords = models.CharField("关键词", max_length=255, blank=True, help_text="以逗号或顿号分隔")
+    tags = models.ManyToManyField(Tag, blank=True, related_name="articles", verbose_name="标签")
+    body = models.TextField("正文", blank=True, help_text="保存时自动清理不安全的 HTML")
+    cover = models.ImageField("封面图", upload_to="covers/%Y/%m/", blank=True)
+    cover_alt = models.CharField(
+        "封面图说明", max_length=200, blank=True, help_text="供读屏软件朗读"
+    )
+    is_headline = models.BooleanField("头条", default=False)
+    is_featured = models.BooleanField("推荐", default=False)
+    is_pinned = models.BooleanField("置顶", default=False)
+    view_count = models.PositiveIntegerField("点击", default=0, editable=False)
+    related = models.ManyToManyField(
+        "self",
+        symmetrical=False,
+        blank=True,
+        related_name="+",
+        verbose_name="相关文章",
+        help_text="手动挑选的相关文章排在前面，不足时按标签和关键词自动补充",
+    )
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="创建人",
+        editable=False,
+    )
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="最后修改人",
+        editable=False,
+    )
+
+    objects = ArticleQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "文章"
+        verbose_name_plural = "文章"
+        ordering = ["-published_at", "-id"]  # id breaks ties among imported rows
+        permissions = [("publish_article", "可以发布文章")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source_url"],
+                condition=~Q(source_url=""),
+                name="article_unique_source_url",
+                violation_error_message="已有文章使用这个原文链接。",
+            ),
+        ]
+        indexes = [
+            # The public lists: everything published, newest first (home, feeds, sitemap) ...
+            models.Index(fields=["status", "-published_at", "-id"], name="article_public_idx"),
+            # ... and the same within one category, so page 2,000 stays an index walk.
+            models.Index(
+                fields=["category", "status", "-published_at", "-id"], name="article_category_idx"
+            ),
+            models.Index(fields=["-view_count", "-id"], name="article_views_idx"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def save(self, *args, **kwargs):
+        self.body = sanitize_html(self.body)
+        if self.status == self.Status.PUBLISHED and self.published_at is None:
+            self.published_at = timezone.now()
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("articles:detail", args=[self.pk])
+
+    def is_published(self) -> bool:
+        return (
+            self.status == self.Status.PUBLISHED
+            and self.published_at is not None
+            and self.published_at <= timezone.now()
+        )
+
+    is_published.boolean = True
+    is_published.short_description = "读者可见"
+
+    @property
+    def keyword_list(self) -> list[str]:
+        return split_terms(self.keywords)
+
+
+class FAQ(models.Model):
+    article = models.ForeignKey(Article, models.CASCADE, related_name="faqs", verbose_name="文章")
+    question = models.CharField("问题", max_length=300)
+    answer = models.TextField("回答")
+    sort_order = models.PositiveIntegerField("排序", default=0)
+
+    class Meta:
+        verbose_name = "常见问题"
+        verbose_name_plural = "常见问题"
+        ordering = ["sort_order", "id"]
+
+    def __str__(self):
+        return self.question
+
+
+TERM_SEPARATORS = str.maketrans({"，": ",", "、": ",", "；": ",", ";": ","})
+
+
+def split_terms(text: str) -> list[str]:
+    """Split a keyword or tag list on ``,`` ``，`` ``、`` ``;``; blanks and repeats dropped."""
+    seen = []
+    for part in (text or "").translate(TERM_SEPARATORS).split(","):
+        part = part.strip()
+        if part and part not in seen:
+            seen.append(part)
+    return seen

@@ -1,0 +1,24 @@
+"""ASCII slugs for Chinese names: pinyin, then Django's slugify."""
+
+from django.utils.text import slugify
+from pypinyin import lazy_pinyin
+
+
+def pinyin_slug(text: str, max_length: int = 80) -> str:
+    """``"国家高新区"`` → ``"guo-jia-gao-xin-qu"``; never empty."""
+    slug = slugify("-".join(lazy_pinyin(text or "", errors="default")))
+    return (slug[:max_length].strip("-")) or "item"
+
+
+def unique_slug(model, text: str, *, max_length: int = 80, exclude_pk=None) -> str:
+    """A pinyin slug not yet used by ``model`` (suffixes ``-2``, ``-3``… on collision)."""
+    base = pinyin_slug(text, max_length=max_length - 6)
+    taken = set(
+        model._default_manager.filter(slug__startswith=base)
+        .exclude(pk=exclude_pk)
+        .values_list("slug", flat=True)
+    )
+    slug, n = base, 2
+    while slug in taken:
+        slug, n = f"{base}-{n}", n + 1
+    return slug

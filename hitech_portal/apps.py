@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+
+
+class PortalConfig(AppConfig):
+    name = "hitech_portal"
+    verbose_name = "门户"
+
+    def ready(self):
+        from .roles import ensure_groups
+
+        # After every migrate (and test database creation), once permissions exist.
+        post_migrate.connect(ensure_groups, dispatch_uid="hitech_portal.ensure_groups")

@@ -1,0 +1,94 @@
+"""Statistical indicators and their observations.
+
+An observation cites the article it was taken from, so this app depends on ``articles`` and never
+the other way round; the article page reads its indicators through ``article.indicators``.
+"""
+
+import re
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.urls import reverse
+
+from articles.models import Article
+
+PERIOD_RE = re.compile(r"^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$")
+
+
+def validate_period(value: str) -> None:
+    if not PERIOD_RE.match(value or ""):
+        raise ValidationError("期间应写成 2024、2024-06 或 2024-06-30。", code="invalid_period")
+
+
+class Indicator(models.Model):
+    name = models.CharField("名称", max_length=100, unique=True)
+    slug = models.SlugField("网址名", max_length=100, unique=True)
+    unit = models.CharField("单位", max_length=20, blank=True, help_text="如 家、%、亿元")
+    description = models.TextField("说明", blank=True)
+    source = models.CharField("数据来源", max_length=200, blank=True)
+    decimals = models.PositiveSmallIntegerField("显示小数位", default=0)
+    is_key = models.BooleanField("首页展示", default=False, help_text="作为关键数据卡片显示在首页")
+    sort_order = models.PositiveIntegerField("排序", default=0, help_text="小的在前")
+    articles = models.ManyToManyField(
+        Article, blank=True, related_name="indicators", verbose_name="相关文章"
+    )
+
+    class Meta:
+        verbose_name = "指标"
+        verbose_name_plural = "指标"
+        ordering = ["sort_order", "id"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("indicators:detail", args=[self.slug])
+
+    def format_value(self, value: Decimal | None) -> str:
+        if value is None:
+            return "—"
+        return f"{value:,.{self.decimals}f}"
+
+
+class Observation(models.Model):
+    indicator = models.ForeignKey(
+        Indicator, models.CASCADE, related_name="observations", verbose_name="指标"
+    )
+    period = models.CharField(
+        "期间",
+        max_length=10,
+        validators=[validate_period],
+        help_text="年 2024、月 2024-06 或日 2024-06-30",
+    )
+    region = models.CharField("地区", max_length=50, default="全国")
+    value = models.DecimalField("数值", max_digits=20, decimal_places=4)
+    note = models.CharField("备注", max_length=300, blank=True)
+    source_article = models.ForeignKey(
+        Article,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="observations",
+        verbose_name="来源文章",
+    )
+
+    class Meta:
+        verbose_name = "观测值"
+        verbose_name_plural = "观测值"
+        # Periods are ISO strings, so text order is time order.
+        ordering = ["indicator", "period", "region"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["indicator", "period", "region"],
+                name="observation_unique_period_region",
+                violation_error_message="该指标在这个期间和地区已有数值。",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.indicator} {self.period} {self.region}: {self.display_value}"
+
+    @property
+    def display_value(self) -> str:
+        return self.indicator.format_value(self.value)

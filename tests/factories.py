@@ -1,0 +1,72 @@
+"""``make_*`` helpers: sensible defaults, anything overridable by keyword."""
+
+import itertools
+from datetime import timedelta
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.utils import timezone
+
+from articles.models import Article, Category, Tag
+from indicators.models import Indicator, Observation
+
+_seq = itertools.count(1)
+
+
+def make_category(**kwargs):
+    n = next(_seq)
+    kwargs.setdefault("name", f"测试栏目{n}")
+    kwargs.setdefault("slug", f"test-category-{n}")
+    return Category.objects.create(**kwargs)
+
+
+def make_tag(**kwargs):
+    kwargs.setdefault("name", f"标签{next(_seq)}")
+    return Tag.objects.create(**kwargs)
+
+
+def make_article(**kwargs):
+    tags = kwargs.pop("tags", [])
+    n = next(_seq)
+    kwargs.setdefault("title", f"国家高新区建设进展第{n}期")
+    if "category" not in kwargs:
+        kwargs["category"] = Category.objects.order_by("id").first() or make_category()
+    kwargs.setdefault("status", Article.Status.PUBLISHED)
+    kwargs.setdefault("published_at", timezone.now() - timedelta(hours=n))
+    kwargs.setdefault("body", f"<p>第{n}篇文章的正文：园区产业稳步发展。</p>")
+    kwargs.setdefault("summary", "园区产业稳步发展")
+    article = Article.objects.create(**kwargs)
+    if tags:
+        article.tags.set(tags)
+    return article
+
+
+def make_articles(count, **kwargs):
+    return [make_article(**kwargs) for _ in range(count)]
+
+
+def make_indicator(**kwargs):
+    n = next(_seq)
+    kwargs.setdefault("name", f"测试指标{n}")
+    kwargs.setdefault("slug", f"test-indicator-{n}")
+    kwargs.setdefault("unit", "家")
+    return Indicator.objects.create(**kwargs)
+
+
+def make_observation(**kwargs):
+    if "indicator" not in kwargs:
+        kwargs["indicator"] = make_indicator()
+    kwargs.setdefault("period", "2024")
+    kwargs.setdefault("value", 178)
+    return Observation.objects.create(**kwargs)
+
+
+def make_user(username=None, *, groups=(), **kwargs):
+    username = username or f"user{next(_seq)}"
+    kwargs.setdefault("is_staff", True)
+    user = get_user_model().objects.create_user(
+        username=username, password="pw-不要用-123", **kwargs
+    )
+    if groups:
+        user.groups.set(Group.objects.filter(name__in=groups))
+    return user
