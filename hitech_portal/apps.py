@@ -7,6 +7,7 @@ class PortalConfig(AppConfig):
     verbose_name = "门户"
 
     def ready(self):
+        from . import traditional  # noqa: F401 - registers the OPENCC_PROFILE check
         from .roles import ensure_groups
 
         # After every migrate (and test database creation), once permissions exist.

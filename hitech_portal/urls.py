@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
 
@@ -9,12 +10,17 @@ admin.site.site_title = settings.SITE_NAME
 admin.site.index_title = "内容管理"
 
 urlpatterns = [
-    path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
-    path("", include("articles.urls")),
-    path("indicators/", include("indicators.urls")),
     path("admin/", admin.site.urls),
 ]
+
+# The public site, in simplified at / and in traditional at /zh-hant/ (hitech_portal.traditional).
+urlpatterns += i18n_patterns(
+    path("", views.home, name="home"),
+    path("", include("articles.urls")),
+    path("indicators/", include("indicators.urls")),
+    prefix_default_language=False,
+)
 
 if settings.DEBUG:
     from django.conf.urls.static import static
