@@ -27,6 +27,7 @@ from django.core import checks
 from django.core.exceptions import ImproperlyConfigured
 from django.urls import get_resolver, translate_url
 from django.urls.resolvers import LocalePrefixPattern
+from django.utils import translation
 
 TRADITIONAL = "zh-hant"
 #: Profiles that turn simplified into traditional: plain (s2t), Taiwan (s2tw), Taiwan with
@@ -286,6 +287,13 @@ def _convert_text_nodes(markup: str) -> str:
     parts = TAG.split(markup)
     parts[0::2] = _convert_many(parts[0::2])
     return "".join(parts)
+
+
+def reset_language(**kwargs) -> None:
+    """``request_finished``: a /zh-hant/ request leaves zh-hant active in its thread
+    (LocaleMiddleware activates, nothing deactivates), and whatever runs next in that thread
+    outside a request (a test after a client call, a command) would reverse /zh-hant/ addresses."""
+    translation.deactivate()
 
 
 # --- the page in the other script ----------------------------------------------------------------
