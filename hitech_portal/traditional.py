@@ -191,15 +191,25 @@ def _convert_markup(markup: str) -> str:
     return _convert_text_nodes(markup)
 
 
-def _matching_end(document: str, name: str, start: int) -> int:
-    """Index just past the end tag closing the element whose start tag ends at ``start``."""
+VOID_ELEMENTS = {
+    "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track",
+    "wbr",
+}  # fmt: skip
+
+
+def _element_end(document: str, start_tag: re.Match) -> int:
+    """Index just past the element whose start tag matched: its matching end tag (nested
+    elements of the same name counted), or the start tag itself for a void element."""
+    name = start_tag["notranslate"]
+    if name.lower() in VOID_ELEMENTS or start_tag[0].endswith("/>"):
+        return start_tag.end()
     pattern = re.compile(rf"<(/?){re.escape(name)}\b[^>]*>", re.I)
     depth = 1
-    for match in pattern.finditer(document, start):
+    for match in pattern.finditer(document, start_tag.end()):
         depth += -1 if match[1] else 1
         if depth == 0:
             return match.end()
-    return len(document)
+    return start_tag.end()  # never closed: keep only the start tag as it is
 
 
 def convert_html(document: str) -> str:
@@ -209,7 +219,7 @@ def convert_html(document: str) -> str:
     while match := PROTECTED.search(document, position):
         out.append(_convert_markup(document[position : match.start()]))
         if match["notranslate"]:
-            end = _matching_end(document, match["notranslate"], match.end())
+            end = _element_end(document, match)
             out.append(document[match.start() : end])
             position = end
             continue
