@@ -46,10 +46,7 @@ PROTECTED = re.compile(
     re.S | re.I,
 )
 TAG = re.compile(r"(<[^>]*>)")
-TAG_WITH_CJK = re.compile(
-    r"<[a-zA-Z][^<>]*?[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f][^<>]*>"
-)
-TAG_NAME = re.compile(r"<([a-zA-Z][a-zA-Z0-9:-]*)")
+TAG_NAME = re.compile(r"</?([a-zA-Z][a-zA-Z0-9:-]*)")
 ATTRIBUTE = re.compile(r"(\s)([^\s\"'<>/=]+)(\s*=\s*)(\"[^\"]*\"|'[^']*'|[^\s\"'=<>`]+)")
 # Root-relative links and form targets; "//host" is another site.
 LOCAL_LINK = re.compile(
@@ -123,14 +120,17 @@ def to_traditional(text: str) -> str:
 
 
 def _convert_many(texts: list[str]) -> list[str]:
-    """Convert many strings with one OpenCC call."""
-    joined = SEPARATOR.join(texts)
-    if not CJK.search(joined):
+    """Convert many strings with one OpenCC call (only those with Chinese in them)."""
+    wanted = [i for i, text in enumerate(texts) if CJK.search(text)]
+    if not wanted:
         return texts
-    converted = to_traditional(joined).split(SEPARATOR)
-    if len(converted) != len(texts):  # a text held the separator itself: convert one by one
-        converted = [to_traditional(text) for text in texts]
-    return converted
+    converted = to_traditional(SEPARATOR.join([texts[i] for i in wanted])).split(SEPARATOR)
+    if len(converted) != len(wanted):  # a text held the separator itself: one by one
+        converted = [to_traditional(texts[i]) for i in wanted]
+    texts = list(texts)
+    for i, text in zip(wanted, converted, strict=True):
+        texts[i] = text
+    return texts
 
 
 # --- links -------------------------------------------------------------------------------------
@@ -166,7 +166,9 @@ def _prefix_link(match: re.Match) -> str:
 
 
 def _convert_attributes(tag: str) -> str:
-    name = TAG_NAME.match(tag)[1].lower()
+    if not (found := TAG_NAME.match(tag)):
+        return tag  # <!DOCTYPE …>, <?xml …?>
+    name = found[1].lower()
     attributes = {m[2].lower(): m[4].strip("\"'") for m in ATTRIBUTE.finditer(tag)}
     if name == "meta":
         key = attributes.get("name") or attributes.get("property") or ""
@@ -185,10 +187,18 @@ def _convert_attributes(tag: str) -> str:
 
 
 def _convert_markup(markup: str) -> str:
-    """Markup without protected regions: attributes, links, then all text in one call."""
-    markup = TAG_WITH_CJK.sub(lambda m: _convert_attributes(m[0]), markup)
-    markup = LOCAL_LINK.sub(_prefix_link, markup)
-    return _convert_text_nodes(markup)
+    """Markup without protected regions: the attributes and links of each tag, then all the
+    text in one call."""
+    parts = TAG.split(markup)
+    for i in range(1, len(parts), 2):
+        tag = parts[i]
+        if CJK.search(tag):
+            tag = _convert_attributes(tag)
+        if tag[:2].lower() == "<a" or tag[:5].lower() == "<form":
+            tag = LOCAL_LINK.sub(_prefix_link, tag)
+        parts[i] = tag
+    parts[0::2] = _convert_many(parts[0::2])
+    return "".join(parts)
 
 
 VOID_ELEMENTS = {
