@@ -3,7 +3,7 @@ from django.utils.functional import SimpleLazyObject
 
 from articles.models import Category
 
-from .traditional import SCRIPTS, page_in
+from .traditional import SCRIPTS, og_locale, page_in
 
 
 def site(request):
@@ -16,8 +16,9 @@ def site(request):
 
 
 def scripts(request):
-    """简繁: ``html_lang`` for ``<html lang>``, and ``script_versions`` (this page in each script)
-    for the hreflang alternates and the 简体 / 繁體 switch."""
+    """简繁: ``html_lang`` for ``<html lang>``, ``og_locale`` for Open Graph, and
+    ``script_versions`` (this page in each script) for the hreflang alternates and the
+    简体 / 繁體 switch."""
     current = getattr(request, "LANGUAGE_CODE", settings.LANGUAGE_CODE)
 
     def versions():
@@ -28,4 +29,8 @@ def scripts(request):
         ]  # fmt: skip
 
     html_lang = next((lang for code, lang, _ in SCRIPTS if code == current), "zh-Hans")
-    return {"html_lang": html_lang, "script_versions": SimpleLazyObject(versions)}
+    return {
+        "html_lang": html_lang,
+        "og_locale": og_locale(current),
+        "script_versions": SimpleLazyObject(versions),
+    }

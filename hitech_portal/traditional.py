@@ -324,6 +324,13 @@ SCRIPTS = [  # (language code, BCP 47 tag for lang/hreflang, the switch's label)
 ]
 
 
+def og_locale(language: str) -> str:
+    """Open Graph's locale: zh_CN for simplified; zh_HK or zh_TW for traditional, by profile."""
+    if language != TRADITIONAL:
+        return "zh_CN"
+    return "zh_HK" if settings.OPENCC_PROFILE.startswith("s2hk") else "zh_TW"
+
+
 def page_in(request, language: str) -> str:
     """The current page's address in the given script, query string kept (a filtered list, a
     search, page 3 stay what they are)."""
