@@ -12,12 +12,9 @@ for a ``/zh-hant/`` page is the converted page: a cached traditional page costs 
 from django.conf import settings
 from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.cache import cache
-from django.utils import timezone
 from django.utils.cache import get_cache_key, get_max_age, learn_cache_key
 
-from articles.models import Article
-
-from .pagecache import current_generation
+from .pagecache import current_generation, seconds_to_next_publication
 from .traditional import TRADITIONAL, convert_feed, convert_html, convert_json_text
 
 CONVERTERS = {
@@ -83,7 +80,7 @@ class PageCacheMiddleware:
                 return response
         response = self.get_response(request)
         if self._cacheable(request, response):
-            timeout = self._timeout(prefix, seconds)
+            timeout = self._timeout(seconds)
             key = learn_cache_key(request, response, timeout, prefix, cache)
             cache.set(key, response, timeout)
         return response
@@ -103,27 +100,9 @@ class PageCacheMiddleware:
         return get_max_age(response) != 0
 
     @staticmethod
-    def _timeout(prefix: str, seconds: int) -> int:
-        """No page outlives the next scheduled publication: "publish at 10:00" needs no cron and
-        no write at 10:00, so the page cache must not hide the article past its time. The time is
-        looked up once per generation (scheduling an article is a write: a new generation)."""
-        now = timezone.now().timestamp()
-        key = f"{prefix}.next-publication"
-        due = cache.get(key)
-        if due is None or 0 < due <= now:
-            due = _next_publication()
-            cache.set(key, due, seconds)
-        if due:
-            seconds = min(seconds, max(1, int(due - now) + 1))
+    def _timeout(seconds: int) -> int:
+        """No page outlives the next scheduled publication (hitech_portal.pagecache)."""
+        due = seconds_to_next_publication()
+        if due is not None:
+            seconds = min(seconds, max(1, int(due) + 1))
         return seconds
-
-
-def _next_publication() -> float:
-    """When the next scheduled article goes live (a timestamp), 0 if none is scheduled."""
-    due = (
-        Article.objects.filter(status=Article.Status.PUBLISHED, published_at__gt=timezone.now())
-        .order_by("published_at")
-        .values_list("published_at", flat=True)
-        .first()
-    )
-    return due.timestamp() if due else 0

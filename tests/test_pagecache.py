@@ -6,8 +6,10 @@ from datetime import timedelta
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.sessions.backends.cache import SessionStore
+from django.db import connection
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from articles.models import Article
@@ -118,12 +120,12 @@ def test_a_staff_preview_is_never_cached_for_readers(client):
 
 
 def test_errors_and_never_cache_responses_are_not_stored(client, django_assert_num_queries):
-    client.get("/articles/999999/")
-    with django_assert_num_queries(1):  # the lookup runs again
-        assert client.get("/articles/999999/").status_code == 404
-    client.get("/healthz")
-    with django_assert_num_queries(1):  # its SELECT 1 runs again
-        assert client.get("/healthz").status_code == 200
+    for path in ("/articles/999999/", "/healthz"):  # a 404; never_cache
+        with CaptureQueriesContext(connection) as first:
+            client.get(path)
+        with django_assert_num_queries(len(first)):  # rendered again, the same queries
+            client.get(path)
+        assert len(first) > 0
 
 
 @pytest.mark.parametrize(
@@ -159,9 +161,11 @@ def test_personal_responses_are_rendered_afresh_each_time(rf, personal):
 def test_page_cache_seconds_zero_turns_it_off(client, settings, django_assert_num_queries):
     settings.PAGE_CACHE_SECONDS = 0
     path = make_article().get_absolute_url()
-    client.get(path)
-    with django_assert_num_queries(4):
+    with CaptureQueriesContext(connection) as first:
         client.get(path)
+    with django_assert_num_queries(len(first)):
+        client.get(path)
+    assert len(first) > 0
 
 
 def test_a_scheduled_article_appears_at_its_time_on_cached_pages(client):
