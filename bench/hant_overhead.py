@@ -5,12 +5,14 @@
 Runs Django's test client over the whole middleware stack with the page cache off, on a SQLite
 database of its own under bench/out/ (or DATABASE_URL) filled once with ``load_demo``. For the
 home page and one article page it times N simplified and N traditional requests, interleaved
-(A B B A …) so both see the same machine, and reports medians, the ratio traditional/simplified
-and the conversion alone (``convert_html`` on the simplified page). A cached page costs no
-conversion at all (tests/test_pagecache.py).
+(A B B A …) so both see the same machine, and reports medians, the ratio traditional/simplified,
+the median extra time of a traditional request over its simplified neighbour, and the conversion
+alone (``convert_html`` on the simplified page). A cached page costs no conversion at all
+(tests/test_pagecache.py).
 """
 
 import argparse
+import io
 import os
 import statistics
 import sys
@@ -45,7 +47,7 @@ def main() -> None:
     setup_test_environment()  # testserver host, as the test client expects
     call_command("migrate", verbosity=0)
     if Article.objects.count() < args.articles:
-        call_command("load_demo", articles=args.articles, verbosity=0)
+        call_command("load_demo", articles=args.articles, stdout=io.StringIO())
     article = Article.objects.published().order_by("id").first()
     client = Client()
     pages = {"home": "/", "article": article.get_absolute_url()}
@@ -62,7 +64,10 @@ def main() -> None:
         f"{Article.objects.count():,} articles, profile {settings.OPENCC_PROFILE}, "
         f"{args.requests} requests per page and script, interleaved; medians"
     )
-    print(f"{'page':<8} {'KB':>6} {'简体 ms':>8} {'繁體 ms':>8} {'ratio':>6} {'convert ms':>11}")
+    print(
+        f"{'page':<8} {'KB':>6} {'简体 ms':>8} {'繁體 ms':>8} {'ratio':>6} {'extra ms':>9} "
+        f"{'convert ms':>11}"
+    )
     for name, path in pages.items():
         for _ in range(5):  # warm up templates, connections, the converter
             timed(path), timed("/zh-hant" + path)
@@ -78,9 +83,10 @@ def main() -> None:
             convert_html(original)
             conversions.append(time.perf_counter() - started)
         s, t = statistics.median(simplified), statistics.median(traditional)
+        extra = statistics.median(b - a for a, b in zip(simplified, traditional, strict=True))
         print(
             f"{name:<8} {len(original.encode()) / 1024:>6.1f} {s * 1000:>8.2f} {t * 1000:>8.2f} "
-            f"{t / s:>6.2f} {statistics.median(conversions) * 1000:>11.2f}"
+            f"{t / s:>6.2f} {extra * 1000:>9.2f} {statistics.median(conversions) * 1000:>11.2f}"
         )
 
 
