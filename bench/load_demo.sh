@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Times `load_demo --articles N` on a fresh database, then a second (idempotent) run.
+#   bench/load_demo.sh [N]                      # SQLite file in /tmp (default N=100000)
+#   DATABASE_URL=postgres://…/portal_bench bench/load_demo.sh 100000   # that database is dropped
+#                                               # and recreated: give it a name of its own
+set -euo pipefail
+cd "$(dirname "$0")/.."
+N=${1:-100000}
+PY=.venv/bin/python
+export DATABASE_URL=${DATABASE_URL:-sqlite:////tmp/portal_bench_load_demo.sqlite3}
+
+case "$DATABASE_URL" in
+  sqlite:*)
+    file=${DATABASE_URL#sqlite://}
+    rm -f "$file" "$file-wal" "$file-shm"
+    ;;
+  postgres*)
+    name=${DATABASE_URL##*/}
+    admin_url=${DATABASE_URL%/*}/postgres
+    $PY - "$admin_url" "$name" <<'PYEOF'
+import sys
+import psycopg
+with psycopg.connect(sys.argv[1], autocommit=True) as conn:
+    conn.execute(f'DROP DATABASE IF EXISTS "{sys.argv[2]}"')
+    conn.execute(f'CREATE DATABASE "{sys.argv[2]}"')
+PYEOF
+    ;;
+esac
+
+echo "database: ${DATABASE_URL%%:*}, articles: $N, $(nproc) cores"
+$PY manage.py migrate --no-input -v 0
+timed() {
+  local label=$1; shift
+  local start end
+  start=$(date +%s.%N)
+  /usr/bin/time -f "peak RSS %M KB" "$@"
+  end=$(date +%s.%N)
+  printf '%s: %.1f s\n' "$label" "$(echo "$end - $start" | bc)"
+}
+timed "generator alone" $PY -c "
+from hitech_portal.demo import generate_articles
+for _ in generate_articles($N): pass"
+timed "load_demo --articles $N (fresh)" $PY manage.py load_demo --articles "$N" -v 0
+timed "load_demo --articles $N (again: adds nothing)" $PY manage.py load_demo --articles "$N" -v 0
+$PY manage.py shell -v 0 -c "
+from articles.models import Article, Tag
+print(f'articles={Article.objects.count()} tags={Tag.objects.count()} tag_links={Article.tags.through.objects.count()}')"
