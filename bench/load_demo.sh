@@ -29,19 +29,27 @@ esac
 
 echo "database: ${DATABASE_URL%%:*}, articles: $N, $(nproc) cores"
 $PY manage.py migrate --no-input -v 0
+# Wall time depends on what else shares the 2 cores, hence the baseline (the generator alone, same
+# run) and the ratio to it; user+sys CPU is this process only (PostgreSQL's own work is not in it).
+times=$(mktemp)
 timed() {
   local label=$1; shift
-  local start end
-  start=$(date +%s.%N)
-  /usr/bin/time -f "peak RSS %M KB" "$@"
-  end=$(date +%s.%N)
-  printf '%s: %.1f s\n' "$label" "$(echo "$end - $start" | bc)"
+  /usr/bin/time -o "$times" -f "%e %U %S %M" "$@"
+  read -r wall user sys rss < "$times"
+  echo "$label: ${wall} s wall, ${user} s user + ${sys} s sys, peak RSS $((rss / 1024)) MB," \
+    "load average $(cut -d' ' -f1-3 /proc/loadavg)"
+  LAST=$wall
 }
-timed "generator alone" $PY -c "
+timed "generator alone (baseline)" $PY -c "
 from hitech_portal.demo import generate_articles
 for _ in generate_articles($N): pass"
+base=$LAST
 timed "load_demo --articles $N (fresh)" $PY manage.py load_demo --articles "$N" -v 0
+fresh=$LAST
 timed "load_demo --articles $N (again: adds nothing)" $PY manage.py load_demo --articles "$N" -v 0
+again=$LAST
+rm -f "$times"
+echo "ratio to baseline: fresh $(echo "scale=2; $fresh / $base" | bc)×, again $(echo "scale=2; $again / $base" | bc)×"
 $PY manage.py shell -v 0 -c "
 from articles.models import Article, Tag
 print(f'articles={Article.objects.count()} tags={Tag.objects.count()} tag_links={Article.tags.through.objects.count()}')"

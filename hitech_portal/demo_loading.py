@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import reduce
 
-from django.db import transaction
+from django.db import connection, reset_queries, transaction
 from django.db.models import Q
 
 from articles.models import FAQ, Article, Category, Tag
@@ -26,7 +26,7 @@ from articles.slugs import pinyin_slug
 from indicators.models import Indicator, Observation
 
 from . import demo_phrases, demo_seeds
-from .demo import generate_articles
+from .demo import URL_TEMPLATE, generate_articles
 from .pagecache import invalidate_pages
 
 BATCH_SIZE = 2000
@@ -186,25 +186,30 @@ def load_generated_articles(
     progress: Callable[[int, int], None] | None = None,
 ) -> tuple[list[int], int]:
     """Insert the first ``n`` generated articles not already present; (new ids, present count)."""
+    if _all_present(n):  # a repeated run: nothing to generate
+        return [], n
     category_ids = {slug: category.pk for slug, category in categories.items()}
     tag_cache = ensure_tags(demo_phrases.TAGS)
     created: list[int] = []
     existing = 0
     batch: list[dict] = []
-    done = 0
-    for row in generate_articles(n, seed=seed):
+    for number, row in enumerate(generate_articles(n, seed=seed), start=1):
         batch.append(row)
-        if len(batch) == BATCH_SIZE:
+        if len(batch) == BATCH_SIZE or number == n:
             existing += _insert_batch(batch, category_ids, tag_cache, created)
-            done += len(batch)
             batch = []
+            reset_queries()  # with DEBUG on, Django keeps every (multi-megabyte) INSERT
             if progress:
-                progress(done, n)
-    if batch:
-        existing += _insert_batch(batch, category_ids, tag_cache, created)
-        if progress:
-            progress(n, n)
+                progress(number, n)
     return created, existing
+
+
+def _all_present(n: int) -> bool:
+    for start in range(1, n + 1, BATCH_SIZE):
+        urls = [URL_TEMPLATE.format(i) for i in range(start, min(start + BATCH_SIZE, n + 1))]
+        if Article.objects.filter(source_url__in=urls).count() < len(urls):
+            return False
+    return True
 
 
 def _insert_batch(rows, category_ids, tag_cache, created: list[int]) -> int:
@@ -229,14 +234,21 @@ def _insert_batch(rows, category_ids, tag_cache, created: list[int]) -> int:
         )
         for row in rows
     ]
-    Through = Article.tags.through
+    through = Article.tags.through._meta
+    insert_links = (
+        f"INSERT INTO {connection.ops.quote_name(through.db_table)} "
+        f"({connection.ops.quote_name('article_id')}, {connection.ops.quote_name('tag_id')}) "
+        "VALUES (%s, %s)"
+    )
     with transaction.atomic():
         Article.objects.bulk_create(articles)
         links = [
-            Through(article_id=article.pk, tag_id=tag_id)
+            (article.pk, tag_id)
             for article, row in zip(articles, rows, strict=True)
             for tag_id in tag_ids(row["tags"], tag_cache)
         ]
-        Through.objects.bulk_create(links)
+        # Tens of thousands of two-column rows: executemany, not a model instance per link.
+        with connection.cursor() as cursor:
+            cursor.executemany(insert_links, links)
     created.extend(article.pk for article in articles)
     return len(present)

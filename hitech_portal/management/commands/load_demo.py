@@ -24,7 +24,8 @@ class Command(BaseCommand):
         show_progress = articles >= 10_000 and options["verbosity"] > 0
 
         def progress(done, total):
-            self.stderr.write(f"生成文章 {done:,}/{total:,}", ending="\r" if done < total else "\n")
+            last = done >= total or not self.stderr.isatty()
+            self.stderr.write(f"生成文章 {done:,}/{total:,}", ending="\n" if last else "\r")
             self.stderr.flush()
 
         result = load_demo(articles, seed=seed, progress=progress if show_progress else None)
