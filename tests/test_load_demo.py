@@ -54,6 +54,15 @@ def test_loading_twice_adds_nothing_and_a_smaller_n_deletes_nothing():
     assert counts() == first
 
 
+def test_a_bigger_n_adds_only_the_articles_not_yet_there():
+    load()
+    before = set(Article.objects.values_list("title", flat=True))
+    output = load(N + 4)
+    assert f"新增 4，已有 {N}" in output
+    added = set(Article.objects.values_list("title", flat=True)) - before
+    assert added == {a["title"] for a in list(generate_articles(N + 4))[N:]}
+
+
 def test_seed_000_is_simplified_without_pinyin_glosses():
     load()
     article = seed_article(demo_seeds.SEED_000_URL)
