@@ -42,6 +42,10 @@ def count_of(model, field):
     return Coalesce(Subquery(counted, output_field=models.IntegerField()), 0)
 
 
+def short_datetime(value):
+    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else "—"
+
+
 class PublicPagesAdminMixin:
     """Categories, tags and indicators show on public pages: drop cached copies after writes."""
 
@@ -168,11 +172,11 @@ class ArticleAdmin(PublishingAdminMixin, admin.ModelAdmin):
         "title",
         "category",
         "publication_state",
-        "published_at",
+        "published",
         "flags",
         "view_count",
         "updated_by",
-        "updated_at",
+        "updated",
     ]
     list_filter = [PublicationStateFilter, "category", FlagFilter, MineFilter]
     list_select_related = ["category", "updated_by"]
@@ -218,6 +222,14 @@ class ArticleAdmin(PublishingAdminMixin, admin.ModelAdmin):
 
     class Media:
         css = {"all": ["css/admin.css"]}
+
+    @admin.display(description="发布时间", ordering="published_at")
+    def published(self, obj):
+        return short_datetime(obj.published_at)
+
+    @admin.display(description="更新时间", ordering="updated_at")
+    def updated(self, obj):
+        return short_datetime(obj.updated_at)
 
     @admin.display(description="标记")
     def flags(self, obj):

@@ -76,6 +76,11 @@ def forget_public_copies(article_ids) -> None:
     transaction.on_commit(invalidate_pages)
 
 
+def _flat(options):
+    for entry in options.get("fields", []):
+        yield from entry if isinstance(entry, list | tuple) else [entry]
+
+
 class PublishingAdminMixin:
     """The publish rules of the article admin, in one place."""
 
@@ -84,6 +89,18 @@ class PublishingAdminMixin:
     def has_publish_permission(self, request, obj=None):
         codename = get_permission_codename(self.publish_permission, self.opts)
         return request.user.has_perm(f"{self.opts.app_label}.{codename}")
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if self.has_publish_permission(request):
+            return fieldsets
+        note = "发布、定时和撤回由主编操作；你可以保存草稿，并为草稿拟定发布时间。"
+        return [
+            (name, {**options, "description": note})
+            if "status" in _flat(options)
+            else (name, options)
+            for name, options in fieldsets
+        ]
 
     def get_readonly_fields(self, request, obj=None):
         fields = list(super().get_readonly_fields(request, obj))

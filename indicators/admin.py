@@ -2,8 +2,10 @@
 "相关指标" inline (registered from here: indicators depend on articles, never the reverse).
 """
 
+from django import forms
 from django.contrib import admin
 from django.db.models import Case, IntegerField, OuterRef, Subquery, Value, When
+from django.forms.models import BaseInlineFormSet
 
 from articles.admin import PublicPagesAdminMixin, count_of
 from articles.admin_forms import AutoSlugForm
@@ -19,8 +21,20 @@ IndicatorLink._meta.verbose_name_plural = "相关指标"
 IndicatorLink.__str__ = lambda link: f"{link.indicator}"
 
 
+class ObservationFormSet(BaseInlineFormSet):
+    def get_unique_error_message(self, unique_check):
+        # Django names the fields ("period 和 region"); editors know them by their labels.
+        labels = [
+            str(Observation._meta.get_field(name).verbose_name)
+            for name in unique_check
+            if name != self.fk.name
+        ]
+        return f"有重复的{'和'.join(labels)}：同一指标在同一期间和地区只能有一个数值。"
+
+
 class ObservationInline(admin.TabularInline):
     model = Observation
+    formset = ObservationFormSet
     extra = 1
     fields = ["period", "region", "value", "note", "source_article"]
     autocomplete_fields = ["source_article"]
@@ -87,11 +101,19 @@ class ObservationAdmin(PublicPagesAdminMixin, admin.ModelAdmin):
         return f"{obj.display_value} {obj.indicator.unit}".strip()
 
 
+class IndicatorLinkForm(forms.ModelForm):
+    class Meta:
+        model = IndicatorLink
+        fields = ["indicator"]
+        labels = {"indicator": "指标"}
+
+
 class IndicatorLinkInline(admin.TabularInline):
     """相关指标 on the article form. Linking is part of writing the article, so it follows the
     article's permissions (editors may view but not change indicators themselves)."""
 
     model = IndicatorLink
+    form = IndicatorLinkForm
     extra = 0
     autocomplete_fields = ["indicator"]
     verbose_name = "相关指标"

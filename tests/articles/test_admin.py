@@ -105,6 +105,7 @@ def test_editor_sees_status_read_only_with_a_hint(client, editor):
     assert "status" not in form.fields
     assert "published_at" in form.fields  # a draft's intended date is the editor's to propose
     assert "草稿" in response.text
+    assert "发布、定时和撤回由主编操作" in response.text
 
 
 def test_editor_posting_status_published_on_the_add_form_creates_a_draft(client, editor):
