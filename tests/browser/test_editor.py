@@ -35,6 +35,11 @@ def test_chief_editor_writes_and_publishes_and_readers_see_it(live_server, page,
     editor = page.locator(".field-body .ProseMirror")
     expect(page.locator(".field-body .prose-menubar")).to_be_visible()
     editor.click()
+    page.keyboard.type("产业规模")
+    page.get_by_role("button", name="二级标题").click()  # the toolbar speaks Chinese
+    page.keyboard.press("End")
+    page.keyboard.press("Enter")
+    page.get_by_role("button", name="正文段落").click()
     page.keyboard.type("今年前三季度，园区集成电路企业营业收入同比增长两成。")
     page.keyboard.press("Enter")
     page.keyboard.type("下一步将加快建设公共服务平台。")
@@ -49,11 +54,13 @@ def test_chief_editor_writes_and_publishes_and_readers_see_it(live_server, page,
 
     article = Article.objects.get(title="高新区集成电路产业再上新台阶")
     assert article.is_published()
+    assert article.body.startswith("<h2>产业规模</h2>")
     assert "<p>今年前三季度，园区集成电路企业营业收入同比增长两成。</p>" in article.body
 
     visitor = browser.new_context(locale="zh-CN").new_page()
     visitor.goto(live_server.url + article.get_absolute_url())
     expect(visitor.locator("h1")).to_have_text("高新区集成电路产业再上新台阶")
+    expect(visitor.locator(".body h2")).to_have_text("产业规模")
     expect(visitor.locator(".body")).to_contain_text("下一步将加快建设公共服务平台。")
     expect(visitor.locator(".preview-banner")).to_have_count(0)
     visitor.screenshot(path=tmp_path / "visitor-article.png", full_page=True)

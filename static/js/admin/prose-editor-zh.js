@@ -1,5 +1,6 @@
-/* Chinese for the rich-text editor's dialogs. The editor asks window.gettext, which the admin's
-   JavaScript catalogue (loaded before this file) provides; these entries extend that catalogue. */
+/* Chinese for the rich-text editor. Dialogs ask window.gettext, which the admin's JavaScript
+   catalogue (loaded before this file) provides: these entries extend that catalogue. Toolbar
+   buttons carry fixed English tooltips: they are renamed by their data-name once they appear. */
 "use strict";
 {
   const django = window.django || (window.django = {});
@@ -44,4 +45,49 @@
   if (typeof window.gettext !== "function") {
     window.gettext = (msgid) => django.catalog[msgid] || msgid;
   }
+
+  const buttonNames = {
+    heading2: "二级标题",
+    heading3: "三级标题",
+    heading4: "四级标题",
+    paragraph: "正文段落",
+    bulletList: "无序列表",
+    orderedList: "有序列表",
+    blockquote: "引用",
+    horizontalRule: "分隔线",
+    figure: "插入图片",
+    bold: "加粗",
+    italic: "斜体",
+    underline: "下划线",
+    subscript: "下标",
+    superscript: "上标",
+    link: "插入链接",
+    unlink: "取消链接",
+    table: "插入表格",
+    "table:addColumnAfter": "右侧插入列",
+    "table:deleteColumn": "删除列",
+    "table:addRowAfter": "下方插入行",
+    "table:deleteRow": "删除行",
+    "table:mergeCells": "合并单元格",
+    "table:splitCell": "拆分单元格",
+    "table:toggleHeaderCell": "切换表头单元格",
+    "table:deleteTable": "删除表格",
+    "history:undo": "撤销",
+    "history:redo": "重做",
+    html: "编辑 HTML 源代码",
+  };
+  const rename = (root) => {
+    for (const button of root.querySelectorAll(".prose-menubar [data-name]")) {
+      const name = buttonNames[button.dataset.name];
+      if (name && button.title !== name) {
+        button.title = name;
+        button.setAttribute("aria-label", name);
+      }
+    }
+  };
+  const observer = new MutationObserver(() => rename(document));
+  document.addEventListener("DOMContentLoaded", () => {
+    rename(document);
+    observer.observe(document.body, { childList: true, subtree: true });
+  });
 }
