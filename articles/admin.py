@@ -9,7 +9,7 @@ reverse).
 from django.contrib import admin, messages
 from django.contrib.admin.models import CHANGE, LogEntry
 from django.db import models, transaction
-from django.db.models import Count, F, OuterRef, Subquery
+from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
@@ -18,6 +18,7 @@ from django.utils.html import format_html
 from hitech_portal.pagecache import invalidate_pages
 
 from .admin_forms import ArticleAdminForm, AutoSlugForm
+from .admin_list import FLAGS, ArticleChangeList, FlagFilter, MineFilter, short_datetime
 from .models import FAQ, Article, Category, Tag
 from .publishing import (
     PublicationStateFilter,
@@ -26,8 +27,6 @@ from .publishing import (
     forget_public_copies,
     refresh_public_copies,
 )
-
-FLAGS = [("is_headline", "头条"), ("is_featured", "推荐"), ("is_pinned", "置顶")]
 
 
 def count_of(model, field):
@@ -40,10 +39,6 @@ def count_of(model, field):
         .values("n")
     )
     return Coalesce(Subquery(counted, output_field=models.IntegerField()), 0)
-
-
-def short_datetime(value):
-    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else "—"
 
 
 class PublicPagesAdminMixin:
@@ -112,34 +107,6 @@ class FAQInline(admin.TabularInline):
     }
 
 
-class FlagFilter(admin.SimpleListFilter):
-    title = "标记"
-    parameter_name = "flag"
-
-    def lookups(self, request, model_admin):
-        return FLAGS
-
-    def queryset(self, request, queryset):
-        if self.value() in dict(FLAGS):
-            return queryset.filter(**{self.value(): True})
-        return queryset
-
-
-class MineFilter(admin.SimpleListFilter):
-    title = "我的文章"
-    parameter_name = "mine"
-
-    def lookups(self, request, model_admin):
-        return [("created", "我创建的"), ("updated", "我最后修改的")]
-
-    def queryset(self, request, queryset):
-        if self.value() == "created":
-            return queryset.filter(created_by=request.user)
-        if self.value() == "updated":
-            return queryset.filter(updated_by=request.user)
-        return queryset
-
-
 def flag_action(field, label, value):
     """设为/取消 头条·推荐·置顶 for the selected articles."""
     description = f"{'设为' if value else '取消'}{label}"
@@ -186,8 +153,6 @@ class ArticleAdmin(PublishingAdminMixin, admin.ModelAdmin):
     search_fields = ["title", "summary", "source", "author"]
     search_help_text = "按标题、摘要、来源或作者搜索；输入数字按编号查找"
     date_hierarchy = "published_at"
-    # Undated drafts (work in progress) first, then newest.
-    ordering = [F("published_at").desc(nulls_first=True), "-id"]
     autocomplete_fields = ["tags", "related"]
     readonly_fields = ["view_count", "created_at", "created_by", "updated_at", "updated_by"]
     fieldsets = [
@@ -234,6 +199,9 @@ class ArticleAdmin(PublishingAdminMixin, admin.ModelAdmin):
     @admin.display(description="标记")
     def flags(self, obj):
         return " · ".join(label for field, label in FLAGS if getattr(obj, field)) or "—"
+
+    def get_changelist(self, request, **kwargs):
+        return ArticleChangeList
 
     def view_on_site(self, obj):
         # Staff see drafts and scheduled articles there as a preview (articles.views).
