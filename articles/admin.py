@@ -97,6 +97,16 @@ class TagAdmin(PublicPagesAdminMixin, admin.ModelAdmin):
         if change:  # a renamed tag reads differently in every article that carries it
             refresh_public_copies(list(obj.articles.values_list("pk", flat=True)))
 
+    def delete_queryset(self, request, queryset):
+        tagged = list(Article.objects.filter(tags__in=queryset).values_list("pk", flat=True))
+        super().delete_queryset(request, queryset)
+        refresh_public_copies(sorted(set(tagged)))
+
+    def delete_model(self, request, obj):
+        tagged = list(obj.articles.values_list("pk", flat=True))
+        super().delete_model(request, obj)
+        refresh_public_copies(tagged)
+
 
 class FAQInline(admin.TabularInline):
     model = FAQ

@@ -476,3 +476,20 @@ def test_date_drill_down_offers_years_then_months_without_scanning_every_row(cli
     assert len(months.context["cl"].result_list) == 2
     assert "published_at__month=1" in months.text and "published_at__month=6" in months.text
     assert "published_at__month=7" not in months.text
+
+
+def test_renaming_or_deleting_a_tag_reindexes_its_articles(
+    client, chief, index_calls, django_capture_on_commit_callbacks
+):
+    tag = make_tag(name="新材料")
+    tagged = make_article(tags=[tag])
+    make_article()
+    url = reverse("admin:articles_tag_change", args=[tag.pk])
+    assert client.post(url, {"name": "先进材料", "slug": tag.slug}).status_code == 302
+    assert index_calls["index"] == [[tagged.pk]]
+    generation = pagecache.current_generation()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("admin:articles_tag_delete", args=[tag.pk]), {"post": "yes"})
+    assert index_calls["index"][-1] == [tagged.pk]
+    assert list(tagged.tags.all()) == []
+    assert pagecache.current_generation() > generation
