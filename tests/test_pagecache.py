@@ -9,12 +9,13 @@ from django.contrib.sessions.backends.cache import SessionStore
 from django.db import connection
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from articles.models import Article
 from hitech_portal import middleware
-from hitech_portal.pagecache import invalidate_pages
+from hitech_portal.pagecache import invalidate_pages, seconds_to_next_publication
 from tests.factories import make_article, make_indicator, make_observation, make_user
 
 pytestmark = pytest.mark.django_db
@@ -183,3 +184,16 @@ def test_invalidate_pages_retires_pages_after_bulk_writes(client):
     assert "园区企业数据发布" in client.get("/").text
     invalidate_pages()  # what the importer calls after bulk_create()/update()
     assert "批量更新的标题" in client.get("/").text
+
+
+def test_publishing_scheduled_drafts_in_bulk_notes_their_time():
+    draft = make_article(status=Article.Status.DRAFT, published_at=None)
+    due = timezone.now() + timedelta(minutes=5)
+    Article.objects.filter(pk=draft.pk).update(published_at=due)  # dated without save()
+    assert seconds_to_next_publication() is None
+    chief = Client()
+    chief.force_login(make_user(groups=["主编"]))
+    chief.post(
+        "/admin/articles/article/", {"action": "publish_selected", "_selected_action": [draft.pk]}
+    )
+    assert 290 < seconds_to_next_publication() <= 300
