@@ -55,11 +55,11 @@ def test_page_links_keep_the_filters(client):
     assert f'href="?tag={tag.slug}&amp;page=2"' in response.text
 
 
-@pytest.mark.parametrize("page", ["abc", "99999", "0", "-1", "1.5"])
-def test_bad_page_numbers_are_404_not_500(client, page):
+@pytest.mark.parametrize("number", ["abc", "99999", "0", "-1", "1.5"])
+def test_bad_page_numbers_are_404_not_500(client, number):
     category = make_category()
     make_articles(3, category=category)
-    response = client.get(category.get_absolute_url(), {"page": page})
+    response = client.get(category.get_absolute_url(), {"page": number})
     assert response.status_code == 404
     assert "页面不存在" in response.text
 
