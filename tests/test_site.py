@@ -147,3 +147,21 @@ def test_500_page_is_in_the_site_design_and_needs_no_database(monkeypatch):
     assert "<h1>服务器出错了</h1>" in response.text
     assert "/static/css/site.css" in response.text
     assert "高新区产业门户" in response.text
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/articles/99999999999999999999999/",
+        "/category/x/?page=99999999999999999999999",
+        "/tags/x/?page=-0",
+    ],
+)
+def test_out_of_range_numbers_are_404(client, url):
+    make_category(slug="x")
+    make_tag(slug="x")
+    assert client.get(url).status_code == 404
+
+
+def test_counting_an_out_of_range_article_is_404(client):
+    assert client.post("/articles/99999999999999999999999/view/").status_code == 404

@@ -213,3 +213,10 @@ def test_tag_page_lists_public_articles_with_that_tag(client, django_assert_max_
         assert len(client.get(tag.get_absolute_url()).context["page_obj"]) == 20
     assert client.get(tag.get_absolute_url(), {"page": "x"}).status_code == 404
     assert client.get("/tags/no-such-tag/").status_code == 404
+
+
+def test_null_characters_in_a_filter_are_a_400_not_a_database_error(client):
+    category = make_category()
+    response = client.get(category.get_absolute_url(), {"source": "新华\x00社"})
+    assert response.status_code == 400
+    assert "筛选条件有误" in response.text
