@@ -9,6 +9,7 @@ from django.db.models import Count, Q
 from .models import Article
 
 RELATED_LIMIT = 6
+TAG_CANDIDATES = 200
 LIST_FIELDS = ("id", "title", "published_at", "category_id", "source", "cover", "cover_alt")
 
 
@@ -19,7 +20,8 @@ def listed(queryset):
 
 def related_articles(article: Article, *, limit: int = RELATED_LIMIT) -> list[Article]:
     """Hand-picked related articles first (published ones, in the editors' order), then articles
-    sharing the most tags (newest first among equals), then articles of the same category whose
+    sharing the most tags (newest first among equals; among the newest ``TAG_CANDIDATES`` that
+    share any tag), then articles of the same category whose
     keywords share one of this article's keywords. Never the article itself. At most 3 queries.
     """
     links = (
@@ -36,9 +38,17 @@ def related_articles(article: Article, *, limit: int = RELATED_LIMIT) -> list[Ar
     result = picked
     tag_ids = [tag.pk for tag in article.tags.all()]  # prefetched by the view
     if len(result) < limit and tag_ids:
+        # Candidates: the newest articles sharing any tag, so a tag on 30,000 articles costs a
+        # short index walk, not a count over all of them.
+        candidates = (
+            Article.objects.published()
+            .filter(tags__in=tag_ids)
+            .order_by("-published_at", "-id")
+            .values("pk")[:TAG_CANDIDATES]
+        )
         by_tags = (
             listed(Article.objects.published())
-            .filter(tags__in=tag_ids)
+            .filter(pk__in=candidates, tags__in=tag_ids)
             .exclude(pk__in=seen)
             .annotate(shared=Count("tags"))
             .order_by("-shared", "-published_at", "-id")[: limit - len(result)]
@@ -68,13 +78,17 @@ def neighbours(article: Article) -> tuple[Article | None, Article | None]:
         return None, None
     in_category = listed(Article.objects.published()).filter(category_id=article.category_id)
     at, pk = article.published_at, article.pk
+    # A plain range on published_at lets the index start right at the article; the few rows
+    # published at the very same moment are then sorted out by id.
     older = (
-        in_category.filter(Q(published_at__lt=at) | Q(published_at=at, id__lt=pk))
+        in_category.filter(published_at__lte=at)
+        .exclude(published_at=at, id__gte=pk)
         .order_by("-published_at", "-id")
         .first()
     )
     newer = (
-        in_category.filter(Q(published_at__gt=at) | Q(published_at=at, id__gt=pk))
+        in_category.filter(published_at__gte=at)
+        .exclude(published_at=at, id__lte=pk)
         .order_by("published_at", "id")
         .first()
     )

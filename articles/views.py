@@ -19,6 +19,7 @@ from django.views.generic import ListView
 from .crawlers import is_crawler
 from .filters import DEFAULT_ORDERING, ArticleFilter
 from .models import Article, Category, Tag
+from .paging import DeferredJoinPaginator
 from .related import neighbours, related_articles
 from .structured_data import article_graph, breadcrumb_trail
 
@@ -40,6 +41,14 @@ class PagedListView(ListView):
     """20 a page with numbered page links (1 2 … 7 8 [9] 10 11 … 5000)."""
 
     paginate_by = 20
+    paginator_class = DeferredJoinPaginator
+
+    def count_key(self) -> str:
+        """What identifies this list's total in the shared cache ("" = count every time)."""
+        return ""
+
+    def get_paginator(self, queryset, per_page, **kwargs):
+        return super().get_paginator(queryset, per_page, count_key=self.count_key(), **kwargs)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -72,6 +81,15 @@ class CategoryArticleListView(PagedListView):
 
     def get_queryset(self):
         return self.filterset.qs
+
+    def count_key(self):
+        data = self.filterset.form.cleaned_data
+        narrowed = sorted(
+            (name, str(getattr(value, "pk", value)))
+            for name, value in data.items()
+            if value and name != "ordering"
+        )
+        return f"category:{self.category.pk}:{narrowed}"
 
     def filter_context(self):
         recent = self.category.articles.published().order_by("-published_at", "-id")
@@ -119,6 +137,9 @@ class TagArticleListView(PagedListView):
     def get_queryset(self):
         self.tag = get_object_or_404(Tag, slug=self.kwargs["slug"])
         return article_list(self.tag.articles.published()).order_by("-published_at", "-id")
+
+    def count_key(self):
+        return f"tag:{self.tag.pk}"
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(tag=self.tag, **kwargs)

@@ -6,6 +6,7 @@ import pytest
 from django.utils import timezone
 
 from articles.models import Article
+from hitech_portal.pagecache import invalidate_pages
 from tests.factories import make_article, make_articles, make_category, make_tag
 
 pytestmark = pytest.mark.django_db
@@ -209,6 +210,7 @@ def test_tag_page_lists_public_articles_with_that_tag(client, django_assert_max_
     assert '<h1><span class="page-kind">标签</span>新质生产力</h1>' in response.text
     assert "草稿带标签" not in response.text and "没有这个标签" not in response.text
     make_articles(40, tags=[tag])
+    invalidate_pages()  # what every write path calls
     with django_assert_max_num_queries(5):
         assert len(client.get(tag.get_absolute_url()).context["page_obj"]) == 20
     assert client.get(tag.get_absolute_url(), {"page": "x"}).status_code == 404
@@ -220,3 +222,15 @@ def test_null_characters_in_a_filter_are_a_400_not_a_database_error(client):
     response = client.get(category.get_absolute_url(), {"source": "新华\x00社"})
     assert response.status_code == 400
     assert "筛选条件有误" in response.text
+
+
+def test_list_totals_are_kept_until_the_next_published_change(client):
+    category = make_category()
+    make_articles(25, category=category)
+    assert client.get(category.get_absolute_url()).context["paginator"].count == 25
+    make_articles(20, category=category)
+    assert client.get(category.get_absolute_url()).context["paginator"].count == 25
+    invalidate_pages()
+    response = client.get(category.get_absolute_url(), {"page": 3})
+    assert response.context["paginator"].count == 45
+    assert len(response.context["page_obj"]) == 5
