@@ -104,7 +104,9 @@ def test_article_sitemap_has_public_articles_only_with_lastmod(client):
     hidden = hidden_articles()
     urls = sitemap_urls(client, "/sitemap-articles.xml")
     assert urls == {
-        f"http://127.0.0.1:8000{visible.get_absolute_url()}": visible.updated_at.date().isoformat()
+        f"http://127.0.0.1:8000{visible.get_absolute_url()}": timezone.localdate(
+            visible.updated_at
+        ).isoformat()
     }
     assert all(f"/articles/{a.pk}/" not in "".join(urls) for a in hidden)
 
