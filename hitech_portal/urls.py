@@ -1,7 +1,11 @@
 from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
+from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path
+
+from articles.sitemaps import ArticleSitemap, CategorySitemap, TagSitemap
+from indicators.sitemaps import IndicatorSitemap
 
 from . import views
 
@@ -9,8 +13,29 @@ admin.site.site_header = f"{settings.SITE_NAME} · 编辑后台"
 admin.site.site_title = settings.SITE_NAME
 admin.site.index_title = "内容管理"
 
+sitemaps = {
+    "articles": ArticleSitemap,
+    "categories": CategorySitemap,
+    "tags": TagSitemap,
+    "indicators": IndicatorSitemap,
+}
+
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
+    path("robots.txt", views.robots_txt, name="robots"),
+    path("favicon.ico", views.favicon, name="favicon"),
+    path(
+        "sitemap.xml",
+        sitemap_views.index,
+        {"sitemaps": sitemaps, "sitemap_url_name": "sitemap_section"},
+        name="sitemap",
+    ),
+    path(
+        "sitemap-<section>.xml",
+        sitemap_views.sitemap,
+        {"sitemaps": sitemaps},
+        name="sitemap_section",
+    ),
     path("admin/", admin.site.urls),
 ]
 
@@ -21,6 +46,8 @@ urlpatterns += i18n_patterns(
     path("indicators/", include("indicators.urls")),
     prefix_default_language=False,
 )
+
+handler500 = "hitech_portal.views.server_error"
 
 if settings.DEBUG:
     from django.conf.urls.static import static
