@@ -1,5 +1,6 @@
 """简繁: every public page is also served in traditional characters under /zh-hant/."""
 
+import feedparser
 import pytest
 from django.conf import settings
 from django.urls import translate_url
@@ -174,3 +175,45 @@ def test_the_conversion_profile_is_a_setting(client, settings):
 def test_after_a_traditional_request_addresses_are_simplified_again(client, content):
     client.get("/zh-hant/")
     assert content["article"].get_absolute_url() == f"/articles/{content['article'].pk}/"
+
+
+def test_the_404_page_reads_in_traditional(client):
+    response = client.get("/zh-hant/no-such-page/")
+    assert response.status_code == 404
+    assert parse(response).html_lang == "zh-Hant"
+    assert "頁面不存在" in response.text and "页面不存在" not in response.text
+
+
+def test_json_ld_stays_valid_json_with_keys_and_urls_kept_and_values_converted(client, content):
+    article = content["article"]
+    path = article.get_absolute_url()
+    simplified = parse(client.get(path)).jsonld
+    traditional = parse(client.get("/zh-hant" + path)).jsonld
+    assert [block["@type"] for block in traditional] == [block["@type"] for block in simplified]
+    news = next(block for block in traditional if block["@type"] == "NewsArticle")
+    assert news["headline"] == TITLE_HANT
+    assert news["inLanguage"] == "zh-Hant"
+    assert news["mainEntityOfPage"] == settings.SITE_URL + "/zh-hant" + path
+    assert news.keys() == next(b for b in simplified if b["@type"] == "NewsArticle").keys()
+    faq = next(block for block in traditional if block["@type"] == "FAQPage")
+    assert faq["mainEntity"][0]["name"] == "什麼是國家高新區？"
+
+
+def test_open_graph_says_the_page_is_traditional(client, content):
+    meta = parse(client.get("/zh-hant" + content["article"].get_absolute_url())).meta
+    assert meta["og:locale"] == "zh_TW"
+    assert meta["og:title"] == TITLE_HANT
+    assert meta["og:url"].endswith("/zh-hant" + content["article"].get_absolute_url())
+
+
+def test_feed_items_are_converted_and_link_to_traditional_pages(client, content):
+    path = content["article"].get_absolute_url()
+    feed = feedparser.parse(client.get("/zh-hant/feeds/latest.xml").content)
+    assert feed.feed.language == "zh-Hant"
+    assert "最新文章" in feed.feed.title and "高新區產業門戶" in feed.feed.title
+    entry = next(entry for entry in feed.entries if entry.title == TITLE_HANT)
+    assert entry.link.endswith("/zh-hant" + path)
+    assert entry.description == "國家高新區發展概況"
+    assert {tag.term for tag in entry.tags} == {"政策解讀", "區域經濟"}  # category, tag
+    category_feed = client.get("/zh-hant" + content["category"].get_absolute_url() + "feed.xml")
+    assert TITLE_HANT in category_feed.text and TITLE not in category_feed.text
