@@ -12,8 +12,10 @@ Root-relative links (``<a href="/…">``, ``<form action="/…">``) to pages tha
 get the ``/zh-hant`` prefix, so a link typed by hand in a template or an article body keeps the
 reader in the traditional view too.
 
-OpenCC is fast on long strings and slow on many short calls, so every page is converted in one
-call: the text pieces are joined with a separator OpenCC leaves alone and split back afterwards.
+OpenCC is fast on long strings and slow on many short calls, and it changes Chinese characters
+only: so the markup between protected regions goes through it in one call, tags and all, with the
+few tags that hold Chinese (in attribute values) taken out first and put back converted by their
+own rules.
 """
 
 import html
@@ -34,8 +36,9 @@ TRADITIONAL = "zh-hant"
 #: phrases (s2twp: 软件→軟體), Hong Kong (s2hk, s2hkp).
 PROFILES = ("s2t", "s2tw", "s2twp", "s2hk", "s2hkp")
 
-# A character OpenCC passes through untouched and that never occurs in a page (private use area).
-SEPARATOR = "\ue000"
+# Marks a tag taken out while the rest goes through OpenCC: a private-use character (OpenCC passes
+# them through) that the page does not hold itself.
+HOLDS = [chr(code) for code in range(0xE000, 0xF900)]
 CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]")
 
 # Regions never converted (or converted by their own rules), found in one pass over the page.
@@ -45,7 +48,9 @@ PROTECTED = re.compile(
     r"|<(?P<notranslate>[a-zA-Z][a-zA-Z0-9-]*)\b[^>]*\stranslate\s*=\s*[\"']?no\b[^>]*>",
     re.S | re.I,
 )
-TAG = re.compile(r"(<[^>]*>)")
+TAG_WITH_CJK = re.compile(
+    r"<[a-zA-Z/!?][^<>]*?[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f][^<>]*>"
+)
 TAG_NAME = re.compile(r"</?([a-zA-Z][a-zA-Z0-9:-]*)")
 ATTRIBUTE = re.compile(r"(\s)([^\s\"'<>/=]+)(\s*=\s*)(\"[^\"]*\"|'[^']*'|[^\s\"'=<>`]+)")
 # Root-relative links and form targets; "//host" is another site.
@@ -119,18 +124,22 @@ def to_traditional(text: str) -> str:
     return _converter(settings.OPENCC_PROFILE).convert(text)
 
 
-def _convert_many(texts: list[str]) -> list[str]:
-    """Convert many strings with one OpenCC call (only those with Chinese in them)."""
-    wanted = [i for i, text in enumerate(texts) if CJK.search(text)]
-    if not wanted:
-        return texts
-    converted = to_traditional(SEPARATOR.join([texts[i] for i in wanted])).split(SEPARATOR)
-    if len(converted) != len(wanted):  # a text held the separator itself: one by one
-        converted = [to_traditional(texts[i]) for i in wanted]
-    texts = list(texts)
-    for i, text in zip(wanted, converted, strict=True):
-        texts[i] = text
-    return texts
+def _convert_outside_tags(markup: str, convert_tag) -> str:
+    """All text of ``markup`` converted in one OpenCC call; each tag holding Chinese is taken
+    out first and put back as ``convert_tag`` returns it."""
+    if not CJK.search(markup):
+        return markup
+    mark = next(mark for mark in HOLDS if mark not in markup)
+    held = []
+
+    def hold(match: re.Match) -> str:
+        held.append(convert_tag(match[0]))
+        return f"{mark}{len(held) - 1}{mark}"
+
+    converted = to_traditional(TAG_WITH_CJK.sub(hold, markup))
+    if not held:
+        return converted
+    return re.sub(f"{mark}(\\d+){mark}", lambda match: held[int(match[1])], converted)
 
 
 # --- links -------------------------------------------------------------------------------------
@@ -151,15 +160,13 @@ def _unprefixed_paths(urlconf: str) -> tuple[str, ...]:
     return tuple(sorted(p for p in prefixes if p and p != "/"))
 
 
-def traditional_path(path: str) -> str:
+def traditional_path(path: str, unprefixed: tuple[str, ...] | None = None) -> str:
     """``/articles/1/`` → ``/zh-hant/articles/1/``; addresses outside the two scripts unchanged."""
-    if path == f"/{TRADITIONAL}" or path.startswith(_unprefixed_paths(settings.ROOT_URLCONF)):
+    if unprefixed is None:
+        unprefixed = _unprefixed_paths(settings.ROOT_URLCONF)
+    if path == f"/{TRADITIONAL}" or path.startswith(unprefixed):
         return path
     return f"/{TRADITIONAL}{path}"
-
-
-def _prefix_link(match: re.Match) -> str:
-    return match[1] + traditional_path(match[2])
 
 
 # --- HTML --------------------------------------------------------------------------------------
@@ -186,19 +193,10 @@ def _convert_attributes(tag: str) -> str:
     return ATTRIBUTE.sub(convert, tag)
 
 
-def _convert_markup(markup: str) -> str:
-    """Markup without protected regions: the attributes and links of each tag, then all the
-    text in one call."""
-    parts = TAG.split(markup)
-    for i in range(1, len(parts), 2):
-        tag = parts[i]
-        if CJK.search(tag):
-            tag = _convert_attributes(tag)
-        if tag[:2].lower() == "<a" or tag[:5].lower() == "<form":
-            tag = LOCAL_LINK.sub(_prefix_link, tag)
-        parts[i] = tag
-    parts[0::2] = _convert_many(parts[0::2])
-    return "".join(parts)
+def _convert_markup(markup: str, unprefixed: tuple[str, ...]) -> str:
+    """Markup without protected regions: links prefixed, then text and attributes converted."""
+    markup = LOCAL_LINK.sub(lambda link: link[1] + traditional_path(link[2], unprefixed), markup)
+    return _convert_outside_tags(markup, _convert_attributes)
 
 
 VOID_ELEMENTS = {
@@ -224,10 +222,11 @@ def _element_end(document: str, start_tag: re.Match) -> int:
 
 def convert_html(document: str) -> str:
     """The traditional-character version of an HTML page (or fragment)."""
+    unprefixed = _unprefixed_paths(settings.ROOT_URLCONF)
     out = []
     position = 0
     while match := PROTECTED.search(document, position):
-        out.append(_convert_markup(document[position : match.start()]))
+        out.append(_convert_markup(document[position : match.start()], unprefixed))
         if match["notranslate"]:
             end = _element_end(document, match)
             out.append(document[match.start() : end])
@@ -240,7 +239,7 @@ def convert_html(document: str) -> str:
         else:
             out.append(match[0])
         position = match.end()
-    out.append(_convert_markup(document[position:]))
+    out.append(_convert_markup(document[position:], unprefixed))
     return "".join(out)
 
 
@@ -291,7 +290,7 @@ def convert_feed(document: str) -> str:
     out = []
     position = 0
     for match in FEED_ELEMENT.finditer(document):
-        out.append(_convert_text_nodes(document[position : match.start()]))
+        out.append(_convert_outside_tags(document[position : match.start()], _keep))
         if match["name"].lower() in FEED_HTML and CJK.search(match["inner"]):
             inner = html.escape(convert_html(html.unescape(match["inner"])), quote=False)
             out.append(document[match.start() : match.start("inner")] + inner)
@@ -299,14 +298,12 @@ def convert_feed(document: str) -> str:
         else:
             out.append(match[0])
         position = match.end()
-    out.append(_convert_text_nodes(document[position:]))
+    out.append(_convert_outside_tags(document[position:], _keep))
     return "".join(out)
 
 
-def _convert_text_nodes(markup: str) -> str:
-    parts = TAG.split(markup)
-    parts[0::2] = _convert_many(parts[0::2])
-    return "".join(parts)
+def _keep(tag: str) -> str:
+    return tag
 
 
 def reset_language(**kwargs) -> None:

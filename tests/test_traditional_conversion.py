@@ -140,8 +140,9 @@ def test_feed_text_is_converted_and_its_links_and_guids_kept():
     )
 
 
-def test_text_holding_the_internal_separator_still_converts():
-    assert convert_html("<p>国家\ue000发展</p><p>区域</p>") == "<p>國家\ue000發展</p><p>區域</p>"
+def test_private_use_characters_in_a_page_survive():
+    html = '<p title="国家">国家\ue000发展\ue0010\ue001</p><p>区域</p>'
+    assert convert_html(html) == '<p title="國家">國家\ue000發展\ue0010\ue001</p><p>區域</p>'
 
 
 def test_an_unknown_conversion_profile_is_a_clear_configuration_error(settings):
