@@ -5,10 +5,11 @@
 Runs Django's test client over the whole middleware stack with the page cache off, on a SQLite
 database of its own under bench/out/ (or DATABASE_URL) filled once with ``load_demo``. For the
 home page and one article page it times N simplified and N traditional requests, interleaved
-(A B B A …) so both see the same machine, and reports medians, the ratio traditional/simplified,
-the median extra time of a traditional request over its simplified neighbour, and the conversion
-alone (``convert_html`` on the simplified page). A cached page costs no conversion at all
-(tests/test_pagecache.py).
+(A B B A …) so both see the same machine, and reports per page: medians of wall-clock time and of
+CPU time (the thread's own; on a shared machine it leaves out the time other processes held the
+cores), the ratios traditional/simplified, the median extra CPU time of a traditional request over
+its simplified neighbour, and the conversion alone (``convert_html`` on the simplified page, CPU
+time). A cached page costs no conversion at all (tests/test_pagecache.py).
 """
 
 import argparse
@@ -52,12 +53,12 @@ def main() -> None:
     client = Client()
     pages = {"home": "/", "article": article.get_absolute_url()}
 
-    def timed(path: str) -> tuple[float, bytes]:
-        started = time.perf_counter()
+    def timed(path: str) -> tuple[float, float, bytes]:
+        wall, cpu = time.perf_counter(), time.thread_time()
         response = client.get(path)
-        elapsed = time.perf_counter() - started
+        cpu, wall = time.thread_time() - cpu, time.perf_counter() - wall
         assert response.status_code == 200, (path, response.status_code)
-        return elapsed, response.content
+        return wall, cpu, response.content
 
     print(
         f"database {settings.DATABASES['default']['ENGINE'].rsplit('.', 1)[-1]}, "
@@ -65,8 +66,8 @@ def main() -> None:
         f"{args.requests} requests per page and script, interleaved; medians"
     )
     print(
-        f"{'page':<8} {'KB':>6} {'简体 ms':>8} {'繁體 ms':>8} {'ratio':>6} {'extra ms':>9} "
-        f"{'convert ms':>11}"
+        f"{'page':<8} {'KB':>5} {'wall 简/繁 ms':>15} {'ratio':>6} "
+        f"{'CPU 简/繁 ms':>15} {'ratio':>6} {'extra CPU ms':>13} {'convert ms':>11}"
     )
     for name, path in pages.items():
         for _ in range(5):  # warm up templates, connections, the converter
@@ -75,18 +76,21 @@ def main() -> None:
         for i in range(args.requests):
             pair = [(simplified, path), (traditional, "/zh-hant" + path)]
             for bucket, url in pair if i % 2 == 0 else pair[::-1]:
-                bucket.append(timed(url)[0])
-        original = timed(path)[1].decode()
+                bucket.append(timed(url)[:2])
+        original = timed(path)[2].decode()
         conversions = []
         for _ in range(args.requests):
-            started = time.perf_counter()
+            started = time.thread_time()
             convert_html(original)
-            conversions.append(time.perf_counter() - started)
-        s, t = statistics.median(simplified), statistics.median(traditional)
-        extra = statistics.median(b - a for a, b in zip(simplified, traditional, strict=True))
+            conversions.append(time.thread_time() - started)
+        ws, wt = (statistics.median(wall for wall, _ in runs) for runs in (simplified, traditional))
+        cs, ct = (statistics.median(cpu for _, cpu in runs) for runs in (simplified, traditional))
+        extra = statistics.median(t[1] - s[1] for s, t in zip(simplified, traditional, strict=True))
         print(
-            f"{name:<8} {len(original.encode()) / 1024:>6.1f} {s * 1000:>8.2f} {t * 1000:>8.2f} "
-            f"{t / s:>6.2f} {extra * 1000:>9.2f} {statistics.median(conversions) * 1000:>11.2f}"
+            f"{name:<8} {len(original.encode()) / 1024:>5.1f} "
+            f"{ws * 1000:>7.2f}/{wt * 1000:<7.2f} {wt / ws:>6.2f} "
+            f"{cs * 1000:>7.2f}/{ct * 1000:<7.2f} {ct / cs:>6.2f} "
+            f"{extra * 1000:>13.2f} {statistics.median(conversions) * 1000:>11.2f}"
         )
 
 
