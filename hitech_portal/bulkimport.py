@@ -45,6 +45,7 @@ class ImportReport:
     errors: list[RowError] = field(default_factory=list)
     unlisted_errors: int = 0
     rolled_back: bool = False
+    unreadable: bool = False  # the file could not be opened as a table at all
     dry_run: bool = False
     preview: list[PreviewRow] | None = None
 
@@ -70,6 +71,8 @@ class ImportReport:
             more = f"（另有 {self.unlisted_errors} 处错误未列出）"
         else:
             more = ""
+        if self.unreadable:
+            return "文件无法读取，没有导入任何数据。"
         if self.rolled_back:
             return (
                 f"有错误{more}，整个文件未导入：改正后重新导入，"
@@ -127,8 +130,7 @@ class BatchImporter:
                     if self.progress:
                         self.progress(self.table.position())
             except FileError as exc:  # the rest of the file cannot be read: nothing after it counts
-                for error in exc.errors:
-                    self.report.add_error(error)
+                self.fail(*exc.errors)
                 self.stop_writing()
             if self.on_error == "abort" and not self.report.ok:
                 transaction.set_rollback(True)
@@ -244,7 +246,8 @@ class ImportCommand(BaseCommand):
             try:
                 table = open_table(binary, self.columns, name=path, encoding=options["encoding"])
             except FileError as exc:
-                report = ImportReport(rolled_back=True)
+                report = ImportReport(unreadable=True)
+                report.failed = 1
                 for error in exc.errors:
                     report.add_error(error)
                 return self.finish(report)
