@@ -211,22 +211,30 @@ class ArticleImporter(BatchImporter):
         naturals = [p for p in planned if p.key[0] == "natural"]
         found = {}
         by_url = {}
+        articles = Article.objects.order_by()
         if ids:
-            for row in Article.objects.filter(pk__in=ids).values(*fields):
+            for row in articles.filter(pk__in=ids).values(*fields):
                 found[("id", row["id"])] = row
         if urls:
-            for row in Article.objects.filter(source_url__in=urls).values(*fields):
+            # The exclude() lets the partial unique index on source_url serve the lookup.
+            query = articles.filter(source_url__in=urls).exclude(source_url="")
+            for row in query.values(*fields):
                 by_url[row["source_url"]] = row
                 found[("url", row["source_url"])] = row
         if naturals:
-            query = Article.objects.filter(
+            query = articles.filter(
                 title__in={p.values["title"] for p in naturals},
                 category_id__in={p.values["category_id"] for p in naturals},
             )
-            for row in query.values(*fields):
+            keys = {}
+            for row in query.values("id", "title", "category_id", "published_at"):
                 day = timezone.localdate(row["published_at"]) if row["published_at"] else None
                 key = ("natural", row["title"], row["category_id"], day)
-                found[key] = None if key in found else row  # None: ambiguous
+                keys[key] = None if key in keys else row["id"]  # None: ambiguous
+            rows = articles.filter(pk__in=[i for i in keys.values() if i]).values(*fields)
+            by_id = {row["id"]: row for row in rows}
+            for key, article_id in keys.items():
+                found[key] = by_id.get(article_id)
         self.by_url = by_url
         return found
 
@@ -268,7 +276,9 @@ class ArticleImporter(BatchImporter):
                 item.changed.append("tags")
             item.outcome = "update" if item.changed else "skip"
             item.old_body = old["body"]
-        bodies = self.pool.map(sanitize_html, [item.raw_body for item in sanitising], chunksize=16)
+        raw = [item.raw_body for item in sanitising]
+        chunks = [raw[i : i + 50] for i in range(0, len(raw), 50)]
+        bodies = [body for chunk in self.pool.map(_sanitize_all, chunks) for body in chunk]
         for item, body in zip(sanitising, bodies, strict=True):
             item.values["body"] = body
             if item.outcome != "new" and body != item.old_body:
@@ -308,12 +318,20 @@ class ArticleImporter(BatchImporter):
         if retagged:
             through.objects.filter(article_id__in=retagged).delete()
         links = [
-            through(article_id=p.article_id, tag_id=tag_ids[name])
+            (p.article_id, tag_ids[name])
             for p in new + changed
             if p.tags and (p.outcome == "new" or "tags" in p.changed)
             for name in p.tags
         ]
-        through.objects.bulk_create(links)
+        if links:  # plain rows: model instances for each link would cost more than the insert
+            quote = connection.ops.quote_name
+            sql = "INSERT INTO {} ({}, {}) VALUES (%s, %s)".format(
+                quote(through._meta.db_table),
+                quote(through._meta.get_field("article").column),
+                quote(through._meta.get_field("tag").column),
+            )
+            with connection.cursor() as cursor:
+                cursor.executemany(sql, links)
         if new or changed:
             index_articles([p.article_id for p in new + changed])
 
@@ -396,6 +414,10 @@ class ArticleImporter(BatchImporter):
 
     def close(self) -> None:
         self.pool.shutdown()
+
+
+def _sanitize_all(bodies: list[str]) -> list[str]:
+    return [sanitize_html(body) for body in bodies]
 
 
 def _default_status(values) -> str:
