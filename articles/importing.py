@@ -229,8 +229,10 @@ class ArticleImporter(BatchImporter):
             keys = {}
             for row in query.values("id", "title", "category_id", "published_at"):
                 day = timezone.localdate(row["published_at"]) if row["published_at"] else None
-                key = ("natural", row["title"], row["category_id"], day)
-                keys[key] = None if key in keys else row["id"]  # None: ambiguous
+                # A row that gives no date matches on title and category alone.
+                for when in {day, None}:
+                    key = ("natural", row["title"], row["category_id"], when)
+                    keys[key] = None if key in keys else row["id"]  # None: ambiguous
             rows = articles.filter(pk__in=[i for i in keys.values() if i]).values(*fields)
             by_id = {row["id"]: row for row in rows}
             for key, article_id in keys.items():
@@ -275,7 +277,7 @@ class ArticleImporter(BatchImporter):
             if item.tags is not None and set(item.tags) != old_tags[old["id"]]:
                 item.changed.append("tags")
             item.outcome = "update" if item.changed else "skip"
-            item.old_body = old["body"]
+            item.old_body = old.get("body")
         raw = [item.raw_body for item in sanitising]
         chunks = [raw[i : i + 50] for i in range(0, len(raw), 50)]
         bodies = [body for chunk in self.pool.map(_sanitize_all, chunks) for body in chunk]

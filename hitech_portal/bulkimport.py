@@ -146,7 +146,7 @@ class BatchImporter:
         planned = self.prepare_batch(batch)
         if self.on_error == "abort" and not self.report.ok:
             self.stop_writing()
-        if not self.writing:
+        if not self.writing or all(item.outcome == "skip" for item in planned):
             self.count(planned)
             return
         try:
