@@ -105,10 +105,6 @@ class ArticleImporter(BatchImporter):
     # --- parsing ----------------------------------------------------------------------------
     def parse(self, line: int, cells: dict):
         errors, values = [], {}
-        cells = {
-            name: unescape_formula(value) if isinstance(value, str) else value
-            for name, value in cells.items()
-        }
         article_id = None
         if str(cells.get("id") or "").strip():
             text = str(cells["id"]).strip()
@@ -430,11 +426,13 @@ def _default_status(values) -> str:
 
 
 def _text(value) -> str:
+    """A cell as clean text: trimmed, then the export's formula guard removed (in that order, so
+    a value that starts with a tab survives the round trip)."""
     if value is None:
         return ""
     if not isinstance(value, str):
         value = format_datetime(value) if hasattr(value, "tzinfo") else str(value)
-    return value.strip()
+    return unescape_formula(value.strip())
 
 
 def _looks_like_url(url: str) -> bool:
