@@ -1,4 +1,4 @@
-"""``manage.py export_articles``: the import's columns, formulas defused, re-import changes nothing."""
+"""``manage.py export_articles``: the import's columns, formulas defused, re-imports unchanged."""
 
 import csv
 from io import StringIO
@@ -54,8 +54,13 @@ def test_formula_cells_are_escaped_but_negative_numbers_are_not(tmp_path):
 def test_an_export_reimports_to_no_change(tmp_path, name):
     tags = [make_tag(name="高新区"), make_tag(name="园区")]
     for i, title in enumerate([*DANGEROUS, "普通标题", "-12.5"]):
-        make_article(title=title, tags=tags[: i % 3], source_url=f"https://www.achie.org/e/{i}.html",
-                     body=f"<p>第{i}段</p><p>第二段 &amp; 引号\"</p>", keywords="高新区、园区")  # fmt: skip
+        make_article(
+            title=title,
+            tags=tags[: i % 3],
+            source_url=f"https://www.achie.org/e/{i}.html",
+            body=f'<p>第{i}段</p><p>第二段 &amp; 引号"</p>',
+            keywords="高新区、园区",
+        )
     make_article(title="草稿", status=Article.Status.DRAFT, published_at=None)
     before = list(Article.objects.values().order_by("id"))
     export(tmp_path / name)
