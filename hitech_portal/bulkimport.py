@@ -140,6 +140,7 @@ class BatchImporter:
             elif not self.dry_run:
                 transaction.on_commit(self.finish)
         self.close()
+        self.report.errors.sort(key=lambda error: error.line)  # checks run in phases per batch
         return self.report
 
     def process(self, batch: list[Record]) -> None:

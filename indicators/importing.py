@@ -99,7 +99,7 @@ class ObservationImporter(BatchImporter):
                 item[field_name] = parser(cells.get(field_name, ""))
             except ValueError as exc:
                 errors.append(self.error(line, field_name, str(exc)))
-        item["region"] = cells.get("region") or DEFAULT_REGION
+        item["region"] = to_simplified(cells.get("region") or DEFAULT_REGION)
         if len(item["region"]) > 50:
             errors.append(self.error(line, "region", "地区不能超过 50 字"))
         if "note" in cells:
