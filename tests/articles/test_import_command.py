@@ -183,3 +183,22 @@ def test_unsupported_extension_and_missing_file(tmp_path):
 
     with pytest.raises(CommandError, match="无法打开文件"):
         call_command("import_articles", str(tmp_path / "missing.csv"))
+
+
+class Terminal(StringIO):
+    def isatty(self):
+        return True
+
+
+def test_progress_bar_on_stderr_only_when_it_is_a_terminal(monkeypatch):
+    terminal = Terminal()
+    monkeypatch.setattr("sys.stderr", terminal)
+    out = StringIO()
+    call_command("import_articles", str(DATA / "articles_utf8.csv"), stdout=out)
+    assert "导入: 100%" in terminal.getvalue()
+    assert out.getvalue().splitlines()[-1] == "created=3 updated=0 unchanged=0 failed=0"
+    assert "100%" not in out.getvalue()
+    piped = StringIO()
+    monkeypatch.setattr("sys.stderr", piped)
+    call_command("import_articles", str(DATA / "articles_utf8.csv"), stdout=StringIO())
+    assert piped.getvalue() == ""
