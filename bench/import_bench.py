@@ -2,9 +2,9 @@
 
     .venv/bin/python bench/import_bench.py [--rows 100000] [--baseline-rows 10000] [--keep]
 
-Generates CSV files of Chinese articles (about 6 KB of HTML body, 2–4 tags each) into a temporary
-directory, then measures, each in a fresh subprocess on a fresh SQLite database (peak RSS from
-``resource.getrusage`` of that subprocess):
+Generates CSV files of ``hitech_portal.demo`` articles (about 2 KB of HTML body, 3 tags each)
+into a temporary directory, then measures, each in a fresh subprocess on a fresh SQLite database
+(peak RSS from ``resource.getrusage`` of that subprocess):
 
 1. django-import-export's default per-row ``import_data`` of ``--baseline-rows`` rows (category
    by slug, tags by name, default identity ``id``; its tags are created up front because its
@@ -18,72 +18,37 @@ Ratios are against the baseline measured in the same run: the machine is shared.
 import argparse
 import json
 import os
-import random
 import resource
 import shutil
 import subprocess
 import sys
 import tempfile
 import time
-from datetime import datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-CATEGORIES = [
-    "institute-news", "policy", "zone-news", "regional-economy", "development-zone-news",
-    "innovation", "emerging-industries", "insights", "belt-and-road", "smart-city-cases",
-    "industry-planning", "park-planning", "smart-city-news",
-]  # fmt: skip
-WORDS = (
-    "国家高新区 科技创新 产业集群 园区 专精特新 独角兽 研发投入 成果转化 数字经济 人工智能 "
-    "集成电路 生物医药 新能源 新材料 高端装备 营商环境 招商引资 孵化器 众创空间 知识产权 "
-    "人才引进 绿色低碳 智慧城市 一带一路 开放合作 双碳 数据要素 算力 低空经济 未来产业"
-).split()
+sys.path.insert(0, str(ROOT))
 HEADER = "title,category,published_at,status,source,source_url,author,summary,keywords,tags,body"
 
 
-def generate_rows(n: int, seed: int = 0):
-    """Deterministic article rows in the import's English columns (strings, CSV-ready)."""
-    rng = random.Random(seed)
-    start = datetime(2015, 1, 1, 8, 0)
-    for i in range(n):
-        words = rng.sample(WORDS, 6)
-        title = f"{words[0]}{words[1]}：{words[2]}助力{words[3]}发展（第{i + 1}期）"
-        paragraphs = []
-        for p in range(18):
-            sentence = "，".join(rng.sample(WORDS, 8))
-            paragraphs.append(
-                f"<p>{sentence}。{words[p % 6]}持续推进，<strong>{words[(p + 1) % 6]}</strong>"
-                f"成效显著，全年增长{rng.randint(3, 40)}.{rng.randint(0, 9)}%。</p>"
-            )
-            if p % 6 == 5:
-                paragraphs.append(f"<h2>{words[p % 6]}的新进展</h2>")
-        published = start + timedelta(minutes=37 * i)
-        yield [
-            title,
-            CATEGORIES[i % len(CATEGORIES)],
-            published.strftime("%Y-%m-%d %H:%M:%S"),
-            "published",
-            "高新院",
-            f"https://www.achie.org/bench/{i + 1}.html",
-            "编辑部",
-            f"{words[0]}与{words[1]}的最新进展。",
-            "、".join(words[:3]),
-            ",".join(rng.sample(WORDS, rng.randint(2, 4))),
-            "".join(paragraphs),
-        ]
-
-
-def write_csv(path: Path, n: int, *, with_id: bool = False) -> None:
-    """``with_id`` adds an empty ``id`` column: django-import-export's default identity, so its
-    per-row instance lookup is an indexed ``id IS NULL`` rather than a scan."""
+def write_csv(path: Path, n: int, *, baseline: bool = False) -> None:
+    """``hitech_portal.demo`` articles as an editor's CSV (Chinese headers) or, for the baseline,
+    with English headers and an empty ``id`` column: django-import-export's default identity, so
+    its per-row instance lookup is an indexed ``id IS NULL`` rather than a table scan."""
     import csv
 
+    from hitech_portal.demo import COLUMNS, as_row, generate_articles
+    from hitech_portal.demo import write_csv as write_demo_csv
+
+    if not baseline:
+        write_demo_csv(path, n)
+        return
     with open(path, "w", encoding="utf-8", newline="") as f:
         writer = csv.writer(f)
-        writer.writerow(["id"] * with_id + HEADER.split(","))
-        for row in generate_rows(n):
-            writer.writerow([""] * with_id + row)
+        writer.writerow(["id", *COLUMNS])
+        for article in generate_articles(n):
+            row = as_row(article)
+            writer.writerow(["", *(row[c] for c in COLUMNS)])
 
 
 # --- measurements, each run in its own subprocess ----------------------------------------------
@@ -92,7 +57,6 @@ def write_csv(path: Path, n: int, *, with_id: bool = False) -> None:
 def child(mode: str, csv_path: str) -> dict:
     import django
 
-    sys.path.insert(0, str(ROOT))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hitech_portal.settings")
     django.setup()
     from articles.models import Article
@@ -129,7 +93,7 @@ def baseline_import(csv_path: str):
 
     class BaselineResource(resources.ModelResource):
         category = fields.Field("category", "category", widgets.ForeignKeyWidget(Category, "slug"))
-        tags = fields.Field("tags", "tags", widgets.ManyToManyWidget(Tag, ",", "name"))
+        tags = fields.Field("tags", "tags", widgets.ManyToManyWidget(Tag, "、", "name"))
 
         class Meta:
             model = Article
@@ -138,7 +102,7 @@ def baseline_import(csv_path: str):
     text = Path(csv_path).read_text(encoding="utf-8")
     names = set()
     for line in tablib.Dataset().load(text, format="csv").dict:
-        names.update(line["tags"].split(","))
+        names.update(line["tags"].split("、"))
     for name in sorted(names):
         Tag.objects.get_or_create(name=name)
     started = time.perf_counter()
@@ -151,7 +115,9 @@ def baseline_import(csv_path: str):
 
 
 def run_child(mode: str, csv_path: Path, db_path: Path) -> dict:
-    env = dict(os.environ, DATABASE_URL=f"sqlite:///{db_path}")
+    # As in production: DEBUG off (with it on, Django keeps every statement of the baseline).
+    env = dict(os.environ, DATABASE_URL=f"sqlite:///{db_path}", DEBUG="False")
+    env.setdefault("SECRET_KEY", "import-bench-only")
     env.pop("REDIS_URL", None)
     if not db_path.exists():  # migrate apart: its imports would count in the measured peak
         manage = [sys.executable, "manage.py", "migrate", "--verbosity=0"]
@@ -193,7 +159,7 @@ def main() -> None:
     try:
         print(f"generating CSV files in {tmp} …", flush=True)
         small, big = tmp / "baseline.csv", tmp / "articles.csv"
-        write_csv(small, args.baseline_rows, with_id=True)
+        write_csv(small, args.baseline_rows, baseline=True)
         write_csv(big, args.rows)
         print(
             f"{args.baseline_rows} rows: {small.stat().st_size / 2**20:.0f} MB; "

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from itertools import islice
 
 from django.core.management.base import BaseCommand, CommandError
-from django.db import DatabaseError, transaction
+from django.db import DatabaseError, connection, reset_queries, transaction
 
 from .tabular import ENCODING_CHOICES, Columns, FileError, Record, RowError, Table, open_table
 
@@ -144,6 +144,8 @@ class BatchImporter:
         return self.report
 
     def process(self, batch: list[Record]) -> None:
+        if not connection.force_debug_cursor:
+            reset_queries()  # with DEBUG on, Django would keep every statement (bodies and all)
         planned = self.prepare_batch(batch)
         if self.on_error == "abort" and not self.report.ok:
             self.stop_writing()
