@@ -101,6 +101,8 @@ class ArticleImporter(BatchImporter):
         self.new_tag_names: set[str] = set()
         self.pool = ThreadPoolExecutor(max_workers=2)
         self.carried = [f for f in self.table.headers if f not in ("id", "tags")]
+        # The admin passes the editor: one who may not publish (编辑) imports drafts only.
+        self.can_publish = self.user is None or self.user.has_perm("articles.publish_article")
 
     # --- parsing ----------------------------------------------------------------------------
     def parse(self, line: int, cells: dict):
@@ -142,14 +144,16 @@ class ArticleImporter(BatchImporter):
                 errors.append(self.error(line, "published_at", str(exc)))
         status_text = to_simplified(_text(cells.get("status")).lower())
         if status_text:
-            if status_text in STATUS_WORDS:
+            if STATUS_WORDS.get(status_text) == Article.Status.PUBLISHED and not self.can_publish:
+                errors.append(self.error(line, "status", "你没有发布文章的权限：状态只能填草稿"))
+            elif status_text in STATUS_WORDS:
                 values["status"] = STATUS_WORDS[status_text]
             else:
                 errors.append(
                     self.error(line, "status", f"无法识别的状态 {status_text}（填 已发布 或 草稿）")
                 )
         elif "status" in cells:
-            values["status"] = _default_status(values)
+            values["status"] = self.default_status(values)
         tags = None
         if "tags" in cells:
             value = cells["tags"]
@@ -285,9 +289,15 @@ class ArticleImporter(BatchImporter):
         for item in planned:
             if item.outcome == "new":
                 values = item.values
-                values.setdefault("status", _default_status(values))
+                values.setdefault("status", self.default_status(values))
                 if values["status"] == Article.Status.PUBLISHED and not values.get("published_at"):
                     values["published_at"] = timezone.now()  # as Article.save() does
+
+    def default_status(self, values) -> str:
+        """Published when the row gives a date (and the importer may publish), else a draft."""
+        if values.get("published_at") is not None and self.can_publish:
+            return Article.Status.PUBLISHED
+        return Article.Status.DRAFT
 
     @staticmethod
     def keeps_date(name, value, item) -> bool:
@@ -416,13 +426,6 @@ class ArticleImporter(BatchImporter):
 
 def _sanitize_all(bodies: list[str]) -> list[str]:
     return [sanitize_html(body) for body in bodies]
-
-
-def _default_status(values) -> str:
-    """Published when the row gives a date, else a draft."""
-    if values.get("published_at") is not None:
-        return Article.Status.PUBLISHED
-    return Article.Status.DRAFT
 
 
 def _text(value) -> str:

@@ -155,6 +155,9 @@ class EngineImportMixin(ImportMixin):
     def get_import_formats(self):
         return [SpreadsheetFormat]
 
+    def has_import_permission(self, request):
+        return self.has_add_permission(request) and self.has_change_permission(request)
+
     def write_to_tmp_storage(self, import_file, input_format):
         storage = self.get_tmp_storage_class()(
             read_mode="rb", **self.get_tmp_storage_class_kwargs()
@@ -189,6 +192,9 @@ class EngineExportMixin(ExportMixin):
 
     def get_export_formats(self):
         return [CsvFormat, XlsxFormat]
+
+    def has_export_permission(self, request):
+        return self.has_view_permission(request)
 
     def get_export_data(self, file_format, request, queryset, **kwargs):
         stream = io.BytesIO()

@@ -96,3 +96,22 @@ def test_export_of_the_filtered_list_uses_the_import_columns(editor_client):
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert rows[0][:3] == ["编号", "标题", "栏目"]
     assert [row[1] for row in rows[1:]] == ["'=草稿"]
+
+
+def test_an_editor_who_may_not_publish_imports_drafts_only(client, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    client.force_login(make_user(groups=["编辑"]))
+    with open(DATA / "articles_utf8.csv", "rb") as f:
+        page = client.post(IMPORT_URL, {"resource": "0", "format": "0", "import_file": f})
+    # Row 2 says 已发布 explicitly; the others would default to published by their date.
+    assert "第 2 行，列「status」：你没有发布文章的权限：状态只能填草稿" in page.content.decode()
+    with open(DATA / "articles_gb18030.csv", "rb") as f:
+        response = client.post(IMPORT_URL, {"resource": "0", "format": "0", "import_file": f})
+    confirm = response.context["confirm_form"].initial
+    client.post(reverse("admin:articles_article_process_import"), confirm)
+    assert set(Article.objects.values_list("status", flat=True)) == {Article.Status.DRAFT}
+
+
+def test_import_needs_add_and_change_permission(client):
+    client.force_login(make_user())  # staff, no permissions
+    assert client.get(IMPORT_URL).status_code == 403
