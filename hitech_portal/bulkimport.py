@@ -78,6 +78,8 @@ class ImportReport:
                 f"有错误{more}，整个文件未导入：改正后重新导入，"
                 "或用 --on-error skip 只导入正确的行。"
             )
+        if self.dry_run and self.errors:
+            return f"试运行：文件有错误{more}，正式导入时整个文件都不会写入。"
         if self.dry_run:
             return f"试运行，没有写入任何数据{more}。"
         if self.errors:
@@ -123,6 +125,14 @@ class BatchImporter:
         return RowError(line, self.column(field_name) if field_name else "", message)
 
     def run(self) -> ImportReport:
+        try:
+            self.run_in_transaction()
+        finally:
+            self.close()
+        self.report.errors.sort(key=lambda error: error.line)  # checks run in phases per batch
+        return self.report
+
+    def run_in_transaction(self) -> None:
         with transaction.atomic():
             try:
                 for batch in batched(self.table, self.batch_size):
@@ -139,9 +149,6 @@ class BatchImporter:
                 report.created = report.updated = report.unchanged = 0
             elif not self.dry_run:
                 transaction.on_commit(self.finish)
-        self.close()
-        self.report.errors.sort(key=lambda error: error.line)  # checks run in phases per batch
-        return self.report
 
     def process(self, batch: list[Record]) -> None:
         if not connection.force_debug_cursor:

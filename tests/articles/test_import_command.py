@@ -202,3 +202,12 @@ def test_progress_bar_on_stderr_only_when_it_is_a_terminal(monkeypatch):
     monkeypatch.setattr("sys.stderr", piped)
     call_command("import_articles", str(DATA / "articles_utf8.csv"), stdout=StringIO())
     assert piped.getvalue() == ""
+
+
+def test_dry_run_of_a_bad_file_lists_the_errors_and_says_nothing_would_be_written():
+    status, lines = run(DATA / "articles_bad_gb18030.csv", "--dry-run")
+    assert status == 1
+    assert lines[-2:] == [
+        "试运行：文件有错误，正式导入时整个文件都不会写入。",
+        "created=0 updated=0 unchanged=0 failed=3",
+    ]
