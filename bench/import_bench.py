@@ -12,6 +12,8 @@ into a temporary directory, then measures, each in a fresh subprocess on a fresh
 2. the engine importing ``--rows`` rows (tags created, bodies sanitised, search index called);
 3. the engine re-importing the same file (expected: ``unchanged=`` every row).
 
+``--postgres postgres://postgres@127.0.0.1:5432/x`` measures on fresh PostgreSQL databases instead.
+
 Ratios are against the baseline measured in the same run: the machine is shared.
 """
 
@@ -114,12 +116,26 @@ def baseline_import(csv_path: str):
     return len(dataset), summary, seconds
 
 
-def run_child(mode: str, csv_path: Path, db_path: Path) -> dict:
+def fresh_database(postgres: str | None, tmp: Path, name: str) -> str:
+    """A new, empty database URL: a SQLite file in ``tmp``, or a PostgreSQL database ``name``
+    (dropped and created again) on the server of the ``--postgres`` URL."""
+    if not postgres:
+        return f"sqlite:///{tmp / name}.sqlite3"
+    import psycopg
+
+    base, _, _ = postgres.rpartition("/")
+    with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return f"{base}/{name}"
+
+
+def run_child(mode: str, csv_path: Path, database_url: str, *, migrate: bool = True) -> dict:
     # As in production: DEBUG off (with it on, Django keeps every statement of the baseline).
-    env = dict(os.environ, DATABASE_URL=f"sqlite:///{db_path}", DEBUG="False")
+    env = dict(os.environ, DATABASE_URL=database_url, DEBUG="False")
     env.setdefault("SECRET_KEY", "import-bench-only")
     env.pop("REDIS_URL", None)
-    if not db_path.exists():  # migrate apart: its imports would count in the measured peak
+    if migrate:  # apart: migrate's imports would count in the measured peak
         manage = [sys.executable, "manage.py", "migrate", "--verbosity=0"]
         subprocess.run(manage, env=env, check=True, cwd=ROOT)
     out = subprocess.run(
@@ -148,6 +164,12 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--baseline-rows", type=int, default=10_000)
     parser.add_argument("--keep", action="store_true", help="keep the temporary directory")
+    parser.add_argument(
+        "--postgres",
+        metavar="URL",
+        help="measure on PostgreSQL instead of SQLite: a server URL such as "
+        "postgres://postgres@127.0.0.1:5432/x (databases portal_import_bench_* are made there)",
+    )
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--csv", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -163,12 +185,15 @@ def main() -> None:
         write_csv(big, args.rows)
         print(
             f"{args.baseline_rows} rows: {small.stat().st_size / 2**20:.0f} MB; "
-            f"{args.rows} rows: {big.stat().st_size / 2**20:.0f} MB (SQLite)",
+            f"{args.rows} rows: {big.stat().st_size / 2**20:.0f} MB; "
+            f"{'PostgreSQL' if args.postgres else 'SQLite'}",
             flush=True,
         )
-        base = run_child("baseline", small, tmp / "baseline.sqlite3")
-        first = run_child("engine", big, tmp / "engine.sqlite3")
-        again = run_child("engine re-import", big, tmp / "engine.sqlite3")
+        base_db = fresh_database(args.postgres, tmp, "portal_import_bench_base")
+        base = run_child("baseline", small, base_db)
+        engine_db = fresh_database(args.postgres, tmp, "portal_import_bench_engine")
+        first = run_child("engine", big, engine_db)
+        again = run_child("engine re-import", big, engine_db, migrate=False)
         ratio = first["rows_per_s"] / base["rows_per_s"]
         print(
             f"engine / django-import-export default: {ratio:.1f}×  (target ≥ 8×)\n"
