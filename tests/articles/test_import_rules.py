@@ -252,3 +252,14 @@ def test_unknown_category_lists_how_to_write_it():
 def test_excel_date_cells_are_shanghai_time():
     run([{"title": "x", "category": "policy", "published_at": dt.datetime(2024, 7, 5, 8, 0)}])
     assert Article.objects.get().published_at == timezone.make_aware(dt.datetime(2024, 7, 5, 8))
+
+
+def test_the_demo_generator_feeds_the_engine_directly():
+    from hitech_portal.demo import generate_articles
+
+    report = run(list(generate_articles(30)))
+    assert report.summary() == "created=30 updated=0 unchanged=0 failed=0"
+    assert Article.tags.through.objects.count() == sum(
+        len(set(a["tags"])) for a in generate_articles(30)
+    )
+    assert run(generate_articles(30)).summary() == "created=0 updated=0 unchanged=30 failed=0"
