@@ -162,6 +162,8 @@ class Article(models.Model):
                 fields=["category", "status", "-published_at", "-id"], name="article_category_idx"
             ),
             models.Index(fields=["-view_count", "-id"], name="article_views_idx"),
+            # The admin list (every status, newest first) and its date drill-down.
+            models.Index(fields=["-published_at", "-id"], name="article_admin_idx"),
         ]
 
     def __str__(self):
