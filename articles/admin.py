@@ -15,10 +15,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
+from hitech_portal.importadmin import EngineImportExportMixin
 from hitech_portal.pagecache import invalidate_pages
 
 from .admin_forms import ArticleAdminForm, AutoSlugForm
 from .admin_list import FLAGS, ArticleChangeList, FlagFilter, MineFilter, short_datetime
+from .exporting import export_articles
 from .models import FAQ, Article, Category, Tag
 from .publishing import (
     PublicationStateFilter,
@@ -27,6 +29,7 @@ from .publishing import (
     forget_public_copies,
     refresh_public_copies,
 )
+from .resources import ArticleResource
 
 
 def count_of(model, field):
@@ -143,7 +146,9 @@ FLAG_ACTIONS = [
 
 
 @admin.register(Article)
-class ArticleAdmin(PublishingAdminMixin, admin.ModelAdmin):
+class ArticleAdmin(EngineImportExportMixin, PublishingAdminMixin, admin.ModelAdmin):
+    resource_classes = [ArticleResource]  # import/export run articles.importing/exporting
+    exporter = export_articles
     form = ArticleAdminForm
     list_display = [
         "title",

@@ -10,8 +10,10 @@ from django.forms.models import BaseInlineFormSet
 from articles.admin import PublicPagesAdminMixin, count_of
 from articles.admin_forms import AutoSlugForm
 from articles.models import Article
+from hitech_portal.importadmin import EngineImportMixin
 
 from .models import Indicator, Observation
+from .resources import ObservationResource
 
 IndicatorLink = Indicator.articles.through
 # The auto-created link model has no name of its own; the inline row and the delete
@@ -87,7 +89,8 @@ class IndicatorAdmin(PublicPagesAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(Observation)
-class ObservationAdmin(PublicPagesAdminMixin, admin.ModelAdmin):
+class ObservationAdmin(EngineImportMixin, PublicPagesAdminMixin, admin.ModelAdmin):
+    resource_classes = [ObservationResource]  # import runs indicators.importing
     list_display = ["indicator", "period", "region", "display_value", "source_article"]
     list_filter = ["indicator", "region"]
     list_select_related = ["indicator", "source_article"]

@@ -13,9 +13,11 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from articles.importing import import_articles
 from articles.models import Article
 from hitech_portal import middleware
 from hitech_portal.pagecache import invalidate_pages, seconds_to_next_publication
+from hitech_portal.tabular import Table
 from tests.factories import make_article, make_indicator, make_observation, make_user
 
 pytestmark = pytest.mark.django_db
@@ -197,3 +199,14 @@ def test_publishing_scheduled_drafts_in_bulk_notes_their_time():
         "/admin/articles/article/", {"action": "publish_selected", "_selected_action": [draft.pk]}
     )
     assert 290 < seconds_to_next_publication() <= 300
+
+
+def test_importing_scheduled_articles_notes_their_time():
+    due = timezone.localtime() + timedelta(days=2)
+    rows = [
+        {"title": "定时发布的文章", "category": "policy", "status": "published",
+         "published_at": due.strftime("%Y-%m-%d %H:%M")},
+    ]  # fmt: skip
+    report = import_articles(Table.from_dicts(rows))
+    assert report.created == 1
+    assert 2 * 86400 - 120 < seconds_to_next_publication() <= 2 * 86400

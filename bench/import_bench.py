@@ -1,0 +1,213 @@
+"""Import speed and memory: the project's engine against django-import-export's default import.
+
+    .venv/bin/python bench/import_bench.py [--rows 100000] [--baseline-rows 10000] [--keep]
+
+Generates CSV files of ``hitech_portal.demo`` articles (about 2 KB of HTML body, 3 tags each)
+into a temporary directory, then measures, each in a fresh subprocess on a fresh SQLite database
+(peak RSS from ``resource.getrusage`` of that subprocess):
+
+1. django-import-export's default per-row ``import_data`` of ``--baseline-rows`` rows (category
+   by slug, tags by name, default identity ``id``; its tags are created up front because its
+   ``ManyToManyWidget`` silently drops unknown names);
+2. the engine importing ``--rows`` rows (tags created, bodies sanitised, search index called);
+3. the engine re-importing the same file (expected: ``unchanged=`` every row).
+
+``--postgres postgres://postgres@127.0.0.1:5432/x`` measures on fresh PostgreSQL databases instead.
+
+Ratios are against the baseline measured in the same run: the machine is shared.
+"""
+
+import argparse
+import json
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+HEADER = "title,category,published_at,status,source,source_url,author,summary,keywords,tags,body"
+
+
+def write_csv(path: Path, n: int, *, baseline: bool = False) -> None:
+    """``hitech_portal.demo`` articles as an editor's CSV (Chinese headers) or, for the baseline,
+    with English headers and an empty ``id`` column: django-import-export's default identity, so
+    its per-row instance lookup is an indexed ``id IS NULL`` rather than a table scan."""
+    import csv
+
+    from hitech_portal.demo import COLUMNS, as_row, generate_articles
+    from hitech_portal.demo import write_csv as write_demo_csv
+
+    if not baseline:
+        write_demo_csv(path, n)
+        return
+    with open(path, "w", encoding="utf-8", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow(["id", *COLUMNS])
+        for article in generate_articles(n):
+            row = as_row(article)
+            writer.writerow(["", *(row[c] for c in COLUMNS)])
+
+
+# --- measurements, each run in its own subprocess ----------------------------------------------
+
+
+def child(mode: str, csv_path: str) -> dict:
+    import django
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hitech_portal.settings")
+    django.setup()
+    from articles.models import Article
+
+    if mode == "baseline":
+        rows, summary, seconds = baseline_import(csv_path)
+    else:
+        from articles.importing import COLUMNS, import_articles
+        from hitech_portal.tabular import open_table
+
+        started = time.perf_counter()
+        with open(csv_path, "rb") as binary:
+            report = import_articles(open_table(binary, COLUMNS, name=csv_path))
+        seconds = time.perf_counter() - started
+        rows = report.created + report.updated + report.unchanged + report.failed
+        summary = report.summary()
+    tags = Article.tags.through.objects.count()
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return {
+        "mode": mode,
+        "rows": rows,
+        "seconds": seconds,
+        "summary": summary,
+        "peak_mb": peak_mb,
+        "tag_links": tags,
+    }
+
+
+def baseline_import(csv_path: str):
+    import tablib
+    from import_export import fields, resources, widgets
+
+    from articles.models import Article, Category, Tag
+
+    class BaselineResource(resources.ModelResource):
+        category = fields.Field("category", "category", widgets.ForeignKeyWidget(Category, "slug"))
+        tags = fields.Field("tags", "tags", widgets.ManyToManyWidget(Tag, "、", "name"))
+
+        class Meta:
+            model = Article
+            fields = ["id", *HEADER.split(",")]
+
+    text = Path(csv_path).read_text(encoding="utf-8")
+    names = set()
+    for line in tablib.Dataset().load(text, format="csv").dict:
+        names.update(line["tags"].split("、"))
+    for name in sorted(names):
+        Tag.objects.get_or_create(name=name)
+    started = time.perf_counter()
+    dataset = tablib.Dataset().load(text, format="csv")
+    result = BaselineResource().import_data(dataset, dry_run=False)
+    seconds = time.perf_counter() - started
+    totals = result.totals
+    summary = f"new={totals['new']} update={totals['update']} errors={len(result.row_errors())}"
+    return len(dataset), summary, seconds
+
+
+def fresh_database(postgres: str | None, tmp: Path, name: str) -> str:
+    """A new, empty database URL: a SQLite file in ``tmp``, or a PostgreSQL database ``name``
+    (dropped and created again) on the server of the ``--postgres`` URL."""
+    if not postgres:
+        return f"sqlite:///{tmp / name}.sqlite3"
+    import psycopg
+
+    base, _, _ = postgres.rpartition("/")
+    with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return f"{base}/{name}"
+
+
+def run_child(mode: str, csv_path: Path, database_url: str, *, migrate: bool = True) -> dict:
+    # As in production: DEBUG off (with it on, Django keeps every statement of the baseline).
+    env = dict(os.environ, DATABASE_URL=database_url, DEBUG="False")
+    env.setdefault("SECRET_KEY", "import-bench-only")
+    env.pop("REDIS_URL", None)
+    if migrate:  # apart: migrate's imports would count in the measured peak
+        manage = [sys.executable, "manage.py", "migrate", "--verbosity=0"]
+        subprocess.run(manage, env=env, check=True, cwd=ROOT)
+    out = subprocess.run(
+        [sys.executable, __file__, "--child", mode, "--csv", str(csv_path)],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=ROOT,
+    )
+    if out.returncode != 0:
+        sys.exit(f"{mode} failed:\n{out.stderr[-3000:]}")
+    result = json.loads(out.stdout.strip().splitlines()[-1])
+    result["rows_per_s"] = result["rows"] / result["seconds"]
+    print(
+        f"{mode:<22} {result['rows']:>7} rows {result['seconds']:8.1f} s "
+        f"{result['rows_per_s']:8.0f} rows/s  peak {result['peak_mb']:5.0f} MB  "
+        f"tag links {result['tag_links']:>7}  {result['summary']}",
+        flush=True,
+    )
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument("--baseline-rows", type=int, default=10_000)
+    parser.add_argument("--keep", action="store_true", help="keep the temporary directory")
+    parser.add_argument(
+        "--postgres",
+        metavar="URL",
+        help="measure on PostgreSQL instead of SQLite: a server URL such as "
+        "postgres://postgres@127.0.0.1:5432/x (databases portal_import_bench_* are made there)",
+    )
+    parser.add_argument("--child", help=argparse.SUPPRESS)
+    parser.add_argument("--csv", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        print(json.dumps(child(args.child, args.csv)))
+        return
+
+    tmp = Path(tempfile.mkdtemp(prefix="import-bench-"))
+    try:
+        print(f"generating CSV files in {tmp} …", flush=True)
+        small, big = tmp / "baseline.csv", tmp / "articles.csv"
+        write_csv(small, args.baseline_rows, baseline=True)
+        write_csv(big, args.rows)
+        print(
+            f"{args.baseline_rows} rows: {small.stat().st_size / 2**20:.0f} MB; "
+            f"{args.rows} rows: {big.stat().st_size / 2**20:.0f} MB; "
+            f"{'PostgreSQL' if args.postgres else 'SQLite'}",
+            flush=True,
+        )
+        base_db = fresh_database(args.postgres, tmp, "portal_import_bench_base")
+        base = run_child("baseline", small, base_db)
+        engine_db = fresh_database(args.postgres, tmp, "portal_import_bench_engine")
+        first = run_child("engine", big, engine_db)
+        again = run_child("engine re-import", big, engine_db, migrate=False)
+        ratio = first["rows_per_s"] / base["rows_per_s"]
+        print(
+            f"engine / django-import-export default: {ratio:.1f}×  (target ≥ 8×)\n"
+            f"re-import / first import: {again['rows_per_s'] / first['rows_per_s']:.1f}×"
+            f"  (target ≥ 2×)\n"
+            f"engine peak memory: {max(first['peak_mb'], again['peak_mb']):.0f} MB"
+            f"  (target < 300 MB); baseline: {base['peak_mb']:.0f} MB at {base['rows']} rows"
+        )
+    finally:
+        if args.keep:
+            print(f"kept {tmp}")
+        else:
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,117 @@
+"""The admin's import → preview → confirm and export screens, running the same engine."""
+
+import csv
+import io
+
+import pytest
+from django.urls import reverse
+
+from articles.models import Article
+from hitech_portal import importadmin
+from tests.articles.test_import_command import DATA
+from tests.factories import make_article, make_user
+
+pytestmark = pytest.mark.django_db
+IMPORT_URL = reverse("admin:articles_article_import")
+
+
+@pytest.fixture
+def editor_client(client, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path  # the uploaded file waits in media storage between steps
+    client.force_login(make_user(is_superuser=True))
+    return client
+
+
+def upload(client, name):
+    with open(DATA / name, "rb") as f:
+        return client.post(IMPORT_URL, {"resource": "0", "format": "0", "import_file": f})
+
+
+def test_import_page_explains_files_and_points_to_the_command_for_big_ones(editor_client):
+    page = editor_client.get(IMPORT_URL).content.decode()
+    assert "GB18030" in page and "2024年7月5日" in page
+    assert f"后台一次最多导入 {importadmin.ADMIN_MAX_ROWS} 行" in page
+    assert "python manage.py import_articles 文件名" in page
+
+
+def test_preview_of_a_bad_gb18030_file_lists_line_column_and_reason_and_offers_no_confirm(
+    editor_client,
+):
+    response = upload(editor_client, "articles_bad_gb18030.csv")
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "第 4 行，列「栏目」：未知的栏目「不存在的栏目」" in page
+    assert "第 5 行，列「发布时间」：不存在的日期或时间 2024-02-30" in page
+    assert "第 7 行，列「标题」：标题不能为空" in page
+    assert "process_import" not in page
+    assert Article.objects.count() == 0
+
+
+def test_preview_then_confirm_imports_the_file(editor_client):
+    response = upload(editor_client, "articles_gb18030.csv")
+    page = response.content.decode()
+    assert "新建 2 篇，更新 0 篇，不变 0 篇" in page
+    assert "高新区政策解读：人才新政" in page
+    assert Article.objects.count() == 0  # the preview writes nothing
+    confirm = response.context["confirm_form"].initial
+    response = editor_client.post(reverse("admin:articles_article_process_import"), confirm)
+    assert response.status_code == 302
+    assert Article.objects.count() == 2
+    page = editor_client.get(response.url).content.decode()
+    assert "导入完成：created=2 updated=0 unchanged=0 failed=0" in page
+    # Uploading it again: the preview says every row is unchanged.
+    assert (
+        "新建 0 篇，更新 0 篇，不变 2 篇"
+        in upload(editor_client, "articles_gb18030.csv").content.decode()
+    )
+
+
+def test_xlsx_upload_is_read_whatever_format_was_chosen(editor_client):
+    page = upload(editor_client, "articles.xlsx").content.decode()
+    assert "新建 2 篇" in page and "产业规划编制指南" in page
+
+
+def test_files_over_the_admin_limit_are_sent_to_the_command(editor_client, monkeypatch):
+    monkeypatch.setattr(importadmin, "ADMIN_MAX_ROWS", 2)
+    page = upload(editor_client, "articles_utf8.csv").content.decode()
+    assert "文件超过 2 行，后台不宜导入：请用命令 python manage.py import_articles" in page
+    assert "process_import" not in page
+
+
+def test_unreadable_upload_is_a_clear_error(editor_client, tmp_path):
+    junk = tmp_path / "junk.csv"
+    junk.write_bytes(bytes(range(256)) * 10)
+    with open(junk, "rb") as f:
+        page = editor_client.post(IMPORT_URL, {"resource": "0", "format": "0", "import_file": f})
+    assert "第 1 行：文件含二进制内容，不是 CSV 文本文件" in page.content.decode()
+
+
+def test_export_of_the_filtered_list_uses_the_import_columns(editor_client):
+    make_article(title="已发布的文章")
+    make_article(title="=草稿", status=Article.Status.DRAFT, published_at=None)
+    url = reverse("admin:articles_article_export") + "?status__exact=draft"
+    response = editor_client.post(url, {"format": "0", "resource": "0"})
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/csv")
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert rows[0][:3] == ["编号", "标题", "栏目"]
+    assert [row[1] for row in rows[1:]] == ["'=草稿"]
+
+
+def test_an_editor_who_may_not_publish_imports_drafts_only(client, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    client.force_login(make_user(groups=["编辑"]))
+    with open(DATA / "articles_utf8.csv", "rb") as f:
+        page = client.post(IMPORT_URL, {"resource": "0", "format": "0", "import_file": f})
+    # Row 2 says 已发布 explicitly; the others would default to published by their date.
+    assert "第 2 行，列「status」：你没有发布文章的权限：状态只能填草稿" in page.content.decode()
+    with open(DATA / "articles_gb18030.csv", "rb") as f:
+        response = client.post(IMPORT_URL, {"resource": "0", "format": "0", "import_file": f})
+    confirm = response.context["confirm_form"].initial
+    client.post(reverse("admin:articles_article_process_import"), confirm)
+    assert set(Article.objects.values_list("status", flat=True)) == {Article.Status.DRAFT}
+
+
+def test_import_needs_add_and_change_permission(client):
+    client.force_login(make_user())  # staff, no permissions
+    assert client.get(IMPORT_URL).status_code == 403
