@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from .sanitize import sanitize_html
+from .search import index_articles, remove_articles
 from .slugs import unique_slug
 
 
@@ -172,6 +173,15 @@ class Article(models.Model):
         if self.status == self.Status.PUBLISHED and self.published_at is None:
             self.published_at = timezone.now()
         super().save(*args, **kwargs)
+        # Same database, same transaction: a rollback takes the index entry back with it.
+        # Tags are set after save(); whoever sets them calls index_articles() again.
+        index_articles([self.pk])
+
+    def delete(self, *args, **kwargs):
+        pk = self.pk
+        result = super().delete(*args, **kwargs)
+        remove_articles([pk])
+        return result
 
     def get_absolute_url(self):
         return reverse("articles:detail", args=[self.pk])
