@@ -177,14 +177,14 @@ class Article(models.Model):
         # Tags are set after save(); whoever sets them calls index_articles() again.
         index_articles([self.pk])
 
+    def get_absolute_url(self):
+        return reverse("articles:detail", args=[self.pk])
+
     def delete(self, *args, **kwargs):
         pk = self.pk
         result = super().delete(*args, **kwargs)
         remove_articles([pk])
         return result
-
-    def get_absolute_url(self):
-        return reverse("articles:detail", args=[self.pk])
 
     def is_published(self) -> bool:
         return (
