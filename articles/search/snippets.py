@@ -16,6 +16,9 @@ BEFORE = 30  # characters of context before the first match
 LENGTH = 120  # characters of a passage
 
 
+SHOWN = ["title", "summary", "body", "published_at", "category__name", "category__slug"]
+
+
 @dataclass
 class Hit:
     article: object
@@ -49,7 +52,10 @@ def _spans(folded: str, needles: list[str], start: int, end: int) -> list[tuple[
 
 
 def highlight(text: str, needles: list[str], start: int = 0, end: int | None = None) -> str:
-    original, folded = _aligned(text)
+    return _highlight(*_aligned(text), needles, start, end)
+
+
+def _highlight(original, folded, needles, start=0, end=None) -> str:
     end = len(original) if end is None else end
     out, pos = [], start
     for a, b in _spans(folded, needles, start, end):
@@ -68,7 +74,7 @@ def passage(text: str, needles: list[str]) -> str | None:
         return None
     start = max(0, min(found) - BEFORE)
     end = min(len(original), start + LENGTH)
-    html = highlight(original, needles, start, end)
+    html = _highlight(original, folded, needles, start, end)
     return ("…" if start else "") + html + ("…" if end < len(original) else "")
 
 
@@ -81,7 +87,9 @@ def make_hits(article_ids: list[int], terms: list[Term]) -> list[Hit]:
     """Hits in the given order, for the ids that are visible now (one query)."""
     from articles.models import Article
 
-    articles = Article.objects.published().select_related("category").in_bulk(article_ids)
+    articles = (
+        Article.objects.published().select_related("category").only(*SHOWN).in_bulk(article_ids)
+    )
     needles = _needles(terms)
     hits = []
     for article_id in article_ids:

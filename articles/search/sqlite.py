@@ -12,7 +12,7 @@ import zlib
 from django.db import connection
 
 from .documents import Document, article_id_of
-from .text import GAP, Term, tokens
+from .text import GAP, Term, token_text
 
 FTS = "article_search_fts"
 ENTRY = "article_search_entry"
@@ -27,12 +27,8 @@ SCHEMA = [
 DROP = [f"DROP TABLE IF EXISTS {FTS}", f"DROP TABLE IF EXISTS {ENTRY}"]
 
 
-def _token_text(text: str) -> str:
-    return " ".join(GAP_TOKEN if token is GAP else token for token in tokens(text))
-
-
 def _row(doc: Document) -> tuple:
-    return (*map(_token_text, doc.fields), f"c{doc.category_id}")
+    return (*(token_text(field, GAP_TOKEN) for field in doc.fields), f"c{doc.category_id}")
 
 
 def remove(ids: list[int]) -> None:

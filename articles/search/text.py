@@ -25,12 +25,13 @@ import opencc
 GAP = None  # a position with no token, between runs separated by spaces or punctuation
 
 _CJK = (
-    "\u3040-\u30ff"  # kana
+    "\u3005-\u3007\u3040-\u30ff"  # 々〆〇, kana
     "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"  # CJK ideographs and compatibility ideographs
     "\uac00-\ud7af"  # hangul
     "\U00020000-\U0003134f"  # CJK extensions B–H
 )
 _SEGMENT = re.compile(r"[^\W_]+")  # letters and digits of any script
+_RUN = re.compile(f"[{_CJK}]+|[^\\W_{_CJK}]+|[\\W_]+")  # CJK | other letters, digits | gap
 _CJK_RUN = re.compile(f"([{_CJK}]+)")
 _CJK_CHAR = re.compile(f"[{_CJK}]")
 _BLOCK_TAG = re.compile(
@@ -50,11 +51,21 @@ def _t2s() -> opencc.OpenCC:
     return opencc.OpenCC("t2s")
 
 
+# Characters NFKC may change, short of the full-width punctuation it would only turn into ASCII
+# punctuation (a gap either way): text with none of them, most Chinese text, skips NFKC.
+_NFKC_SENSITIVE = re.compile(
+    "[^\x00-\x7f\u3001-\u3002\u3008-\u3011\u2014\u2018-\u201d\u2026\u4e00-\u9fff"
+    "\uff01\uff08\uff09\uff0c\uff1a\uff1b\uff1f]"
+)
+
+
 def normalise(text: str) -> str:
-    """Full-width → half-width, lower case, traditional → simplified."""
+    """Full-width → half-width (NFKC), lower case, traditional → simplified."""
     if not text:
         return ""
-    return _t2s().convert(unicodedata.normalize("NFKC", text).lower())
+    if _NFKC_SENSITIVE.search(text):
+        text = unicodedata.normalize("NFKC", text)
+    return _t2s().convert(text.lower())
 
 
 def html_to_text(body: str) -> str:
@@ -69,20 +80,30 @@ def is_cjk(char: str) -> bool:
 def tokens(text: str) -> list[str | None]:
     """Tokens of already-normalised text, with ``GAP`` (None) where the text is interrupted."""
     out: list[str | None] = []
-    end = 0
-    for match in _SEGMENT.finditer(text):
-        if out and match.start() > end:
+    for run in _RUN.findall(text):
+        if _CJK_CHAR.match(run):
+            # Bigrams, then the lone last character: run[n-1:n+1] is just run[n-1].
+            out += [run[i : i + 2] for i in range(len(run))]
+        elif run[0].isalnum():
+            out.append(run)
+        elif out:
             out.append(GAP)
-        end = match.end()
-        for run in _CJK_RUN.split(match.group()):
-            if not run:
-                continue
-            if is_cjk(run[0]):
-                out.extend(map("".join, zip(run, run[1:], strict=False)))
-                out.append(run[-1])
-            else:
-                out.append(run)
+    if out and out[-1] is GAP:
+        out.pop()
     return out
+
+
+def token_text(text: str, gap: str) -> str:
+    """:func:`tokens` joined by spaces, ``gap`` standing for each gap (SQLite's column text)."""
+    out: list[str] = []
+    for run in _RUN.findall(text):
+        if _CJK_CHAR.match(run):
+            out.append(" ".join([run[i : i + 2] for i in range(len(run))]))
+        elif run[0].isalnum():
+            out.append(run)
+        elif out:
+            out.append(gap)
+    return " ".join(out)
 
 
 @dataclass(frozen=True)
