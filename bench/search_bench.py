@@ -210,7 +210,7 @@ def truth(queries: list[str]) -> dict[str, set[int]]:
     from articles.models import Article
     from articles.search.text import html_to_text, normalise
 
-    parsed = {q: [t for t in normalise(q).split()] for q in queries}
+    parsed = {q: normalise(q).split() for q in queries}
     hits: dict[str, set[int]] = {q: set() for q in queries}
     tags: dict[int, list[str]] = {}
     for article_id, name in Article.tags.through.objects.values_list("article_id", "tag__name"):
@@ -303,7 +303,8 @@ def main() -> None:
             like.append(time.perf_counter() - s)
         like_ms = statistics.median(like) * 1000
     print(
-        f"baseline: SELECT 1 median {select1:.3f} ms; LIKE scan (title+body) median {like_ms:.0f} ms"
+        f"baseline: SELECT 1 median {select1:.3f} ms; "
+        f"LIKE scan (title+body) median {like_ms:.0f} ms"
     )
 
     rows = []
@@ -348,7 +349,7 @@ def main() -> None:
         f"\nfirst page p50 = {p50 / like_ms:.4f}× the LIKE scan, {p50 / select1:.0f}× SELECT 1; "
         f"load average at end: {os.getloadavg()}"
     )
-    print("queries:", {k: v for k, v in queries.items()})
+    print("queries:", queries)
 
 
 if __name__ == "__main__":
