@@ -64,6 +64,7 @@ def rebuild_index(progress=None) -> int:
         done += len(batch)
         if progress:
             progress(done)
+    backend.finish()
     return done
 
 
@@ -141,6 +142,7 @@ def search(
             terms,
             limit=per_page,
             offset=offset,
+            known_total=title_total,
             title_only=True,
             exclude_title=False,
             **options,
@@ -150,6 +152,7 @@ def search(
             terms,
             limit=per_page - len(keys),
             offset=max(0, offset - title_total),
+            known_total=None if result.capped else total - title_total,
             title_only=False,
             exclude_title=True,
             **options,

@@ -20,6 +20,9 @@ MAX_POSITIONS_PER_LEXEME = 256
 FIELD_GAP = 10  # positions between fields, so no phrase spans two of them
 WEIGHTS = "ABCD"  # title, tags, summary, body
 PROBE_ROWS = 400  # rows the key walk may test before the GIN plan takes over
+# Planner settings for one statement inside a transaction: bitmap scans (GIN) only, then back.
+GIN_ONLY = "SET LOCAL enable_indexscan = off; SET LOCAL enable_seqscan = off"
+ANY_PLAN = "SET LOCAL enable_indexscan = on; SET LOCAL enable_seqscan = on"
 
 SCHEMA = [
     f"""CREATE TABLE {TABLE} (
@@ -82,6 +85,12 @@ def insert(docs: list[Document]) -> None:
         )
 
 
+def finish() -> None:
+    """After a rebuild: statistics for the planner, visibility map for the bitmap scans."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"ANALYZE {TABLE}")
+
+
 def clear() -> None:
     with connection.cursor() as cursor:
         cursor.execute(f"TRUNCATE {TABLE}")
@@ -123,7 +132,7 @@ def _where(terms, *, low, high, title_only, exclude_title, category_id) -> tuple
     return sql, params
 
 
-def keys(terms, *, limit, offset, **options) -> list[int]:
+def keys(terms, *, limit, offset, known_total=None, **options) -> list[int]:
     """Newest matching keys, by whichever plan suits these words.
 
     First walk the newest ``PROBE_ROWS`` entries in key order and test each: common words fill
@@ -133,23 +142,24 @@ def keys(terms, *, limit, offset, **options) -> list[int]:
     """
     where, params = _where(terms, **options)
     wanted = offset + limit
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT key FROM (SELECT key, category_id, vec, title_vec FROM {TABLE} "
-            f"WHERE {_where_bounds(options)} ORDER BY key DESC LIMIT %s) AS recent "
-            f"WHERE {where} ORDER BY key DESC LIMIT %s",
-            [*_bounds_params(options), PROBE_ROWS, *params, wanted],
-        )
-        found = [row[0] for row in cursor]
+    found: list[int] = []
+    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
+        if known_total is None or known_total >= wanted:  # else the probe cannot fill it
+            cursor.execute(
+                f"SELECT key FROM (SELECT key, category_id, vec, title_vec FROM {TABLE} "
+                f"WHERE {_where_bounds(options)} ORDER BY key DESC LIMIT %s) AS recent "
+                f"WHERE {where} ORDER BY key DESC LIMIT %s",
+                [*_bounds_params(options), PROBE_ROWS, *params, wanted],
+            )
+            found = [row[0] for row in cursor]
         if len(found) < wanted:
-            # Only the GIN bitmap plan: no key-index walk, no sequential scan.
-            cursor.execute("SET LOCAL enable_indexscan = off; SET LOCAL enable_seqscan = off")
+            cursor.execute(GIN_ONLY)
             cursor.execute(
                 f"SELECT key FROM {TABLE} WHERE {where} ORDER BY key DESC LIMIT %s",
                 [*params, wanted],
             )
             found = [row[0] for row in cursor]
-            cursor.execute("SET LOCAL enable_indexscan = on; SET LOCAL enable_seqscan = on")
+            cursor.execute(ANY_PLAN)
     return found[offset:]
 
 
@@ -172,13 +182,18 @@ def _bounds_params(options) -> list:
 
 
 def count(terms, *, cap, **options) -> int:
+    """Matches, counted up to ``cap``, from the GIN index (a sequential scan would test every
+    row's vector when the planner takes a rare phrase for a common one)."""
     where, params = _where(terms, **options)
-    with connection.cursor() as cursor:
+    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
+        cursor.execute(GIN_ONLY)
         cursor.execute(
             f"SELECT count(*) FROM (SELECT 1 FROM {TABLE} WHERE {where} LIMIT %s) AS hits",
             [*params, cap],
         )
-        return cursor.fetchone()[0]
+        total = cursor.fetchone()[0]
+        cursor.execute(ANY_PLAN)
+    return total
 
 
 def size_bytes() -> int:

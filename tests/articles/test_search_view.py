@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 import pytest
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
@@ -10,6 +11,9 @@ from tests.factories import make_article, make_category
 
 pytestmark = pytest.mark.django_db
 URL = reverse("articles:search")
+# Session, navigation, two capped counts, up to two plans per tier, the page's articles; on
+# PostgreSQL each GIN-only statement is wrapped in its two planner settings.
+QUERIES = 8 if connection.vendor == "sqlite" else 16
 
 
 def test_results_show_marked_titles_and_snippets_and_are_not_indexed(client):
@@ -41,9 +45,9 @@ def test_query_count_is_fixed_whatever_the_number_of_hits(client, django_assert_
     now = timezone.now()
     for n in range(30):
         make_article(title=f"氢能{n}", published_at=now - timedelta(hours=n))
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(QUERIES):
         few = client.get(URL, {"q": "氢能29"})
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(QUERIES):
         many = client.get(URL, {"q": "氢能"})
     assert few.text.count('class="search-hit"') == 1
     assert many.text.count('class="search-hit"') == 20
