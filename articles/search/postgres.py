@@ -1,9 +1,11 @@
-"""PostgreSQL: one row per entry, tsvectors written position by position, GIN-indexed.
+"""PostgreSQL: rows of tsvectors written position by position, GIN-indexed.
 
 The tsvectors are built here, not by a text-search parser, so the positions are ours: a gap in the
 text skips a position and fields sit far apart, which makes ``<->`` exact. The title has its own
-small vector for the "title matches first" tier. Queries are ``tsquery`` values built from tokens
-(letters and digits only), never from the visitor's text.
+small vector for the "title matches first" tier. A long body is split over several rows
+(:func:`chunks`), as a tsvector keeps no position above 16,383 and at most 256 per word.
+Queries are ``tsquery`` values built from tokens (letters and digits only), never from the
+visitor's text.
 
 Two plans answer "newest matches first" (see :func:`keys`): walking the key index and testing each
 row stops early when the words are common; a GIN bitmap scan and a sort wins when they are rare.
@@ -12,11 +14,13 @@ row stops early when the words are common; a GIN bitmap scan and a sort wins whe
 from django.db import connection, transaction
 
 from .documents import Document
-from .text import GAP, Term, tokens
+from .text import GAP, MAX_QUERY_CHARS, Term, tokens
 
 TABLE = "article_search"
 MAX_POSITION = 16383  # PostgreSQL stores no position above this
 MAX_POSITIONS_PER_LEXEME = 256
+CHUNK_TOKENS = 4000  # body tokens a row; also keeps most lexemes under 256 positions
+OVERLAP = MAX_QUERY_CHARS  # a phrase is never longer than the query
 FIELD_GAP = 10  # positions between fields, so no phrase spans two of them
 WEIGHTS = "ABCD"  # title, tags, summary, body
 PROBE_ROWS = 400  # rows the key walk may test before the GIN plan takes over
@@ -26,11 +30,13 @@ ANY_PLAN = "SET LOCAL enable_indexscan = on; SET LOCAL enable_seqscan = on"
 
 SCHEMA = [
     f"""CREATE TABLE {TABLE} (
-        article_id bigint PRIMARY KEY,
+        article_id bigint NOT NULL,
+        chunk int NOT NULL,
         key bigint NOT NULL,
         category_id bigint NOT NULL,
         title_vec tsvector NOT NULL,
-        vec tsvector NOT NULL
+        vec tsvector NOT NULL,
+        PRIMARY KEY (article_id, chunk)
     )""",
     f"CREATE INDEX {TABLE}_key ON {TABLE} (key)",
     f"CREATE INDEX {TABLE}_category_key ON {TABLE} (category_id, key)",
@@ -44,20 +50,33 @@ def _quote(lexeme: str) -> str:
     return "'" + lexeme.replace("\\", "\\\\").replace("'", "''") + "'"
 
 
-def tsvector_literal(fields: tuple[str, ...]) -> str:
+def tsvector_literal(parts: list[tuple[str, list[str | None]]]) -> str:
+    """A tsvector in PostgreSQL's text form from (weight, tokens) parts, positions our own."""
     positions: dict[str, list[str]] = {}
     position = 1
-    for weight, text in zip(WEIGHTS, fields, strict=False):
-        for token in tokens(text):
-            if position > MAX_POSITION:
-                break
-            if token is not GAP:
+    for weight, part in parts:
+        for token in part:
+            if token is not GAP and position <= MAX_POSITION:
                 seen = positions.setdefault(token, [])
                 if len(seen) < MAX_POSITIONS_PER_LEXEME:
                     seen.append(f"{position}{weight}")
             position += 1
         position += FIELD_GAP
     return " ".join(f"{_quote(lexeme)}:{','.join(pos)}" for lexeme, pos in positions.items())
+
+
+def chunks(doc: Document) -> list[list[tuple[str, list[str | None]]]]:
+    """The document in rows of at most ``CHUNK_TOKENS`` body tokens, overlapping by the longest
+    possible phrase, so no position passes PostgreSQL's limits and no phrase is cut in two."""
+    body = tokens(doc.body)
+    head = [("A", tokens(doc.title)), ("B", tokens(doc.tags)), ("C", tokens(doc.summary))]
+    rows = [[*head, ("D", body[:CHUNK_TOKENS])]]
+    end = CHUNK_TOKENS
+    while end < len(body):
+        start = end - OVERLAP
+        end = start + CHUNK_TOKENS
+        rows.append([("D", body[start:end])])
+    return rows
 
 
 def remove(ids: list[int]) -> None:
@@ -69,17 +88,20 @@ def remove(ids: list[int]) -> None:
 def insert(docs: list[Document]) -> None:
     if not docs:
         return
-    columns = (
-        [doc.article_id for doc in docs],
-        [doc.key for doc in docs],
-        [doc.category_id for doc in docs],
-        [tsvector_literal((doc.title,)) for doc in docs],
-        [tsvector_literal(doc.fields) for doc in docs],
-    )
+    columns: tuple[list, ...] = ([], [], [], [], [], [])
+    for doc in docs:
+        title = tsvector_literal([("A", tokens(doc.title))])
+        for number, parts in enumerate(chunks(doc)):
+            for column, value in zip(
+                columns,
+                (doc.article_id, number, doc.key, doc.category_id, title, tsvector_literal(parts)),
+                strict=True,
+            ):
+                column.append(value)
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {TABLE} (article_id, key, category_id, title_vec, vec) "
-            "SELECT * FROM unnest(%s::bigint[], %s::bigint[], %s::bigint[], "
+            f"INSERT INTO {TABLE} (article_id, chunk, key, category_id, title_vec, vec) "
+            "SELECT * FROM unnest(%s::bigint[], %s::int[], %s::bigint[], %s::bigint[], "
             "%s::text[]::tsvector[], %s::text[]::tsvector[])",
             columns,
         )
@@ -146,7 +168,7 @@ def keys(terms, *, limit, offset, known_total=None, **options) -> list[int]:
     with transaction.atomic(savepoint=False), connection.cursor() as cursor:
         if known_total is None or known_total >= wanted:  # else the probe cannot fill it
             cursor.execute(
-                f"SELECT key FROM (SELECT key, category_id, vec, title_vec FROM {TABLE} "
+                f"SELECT DISTINCT key FROM (SELECT key, category_id, vec, title_vec FROM {TABLE} "
                 f"WHERE {_where_bounds(options)} ORDER BY key DESC LIMIT %s) AS recent "
                 f"WHERE {where} ORDER BY key DESC LIMIT %s",
                 [*_bounds_params(options), PROBE_ROWS, *params, wanted],
@@ -155,7 +177,7 @@ def keys(terms, *, limit, offset, known_total=None, **options) -> list[int]:
         if len(found) < wanted:
             cursor.execute(GIN_ONLY)
             cursor.execute(
-                f"SELECT key FROM {TABLE} WHERE {where} ORDER BY key DESC LIMIT %s",
+                f"SELECT DISTINCT key FROM {TABLE} WHERE {where} ORDER BY key DESC LIMIT %s",
                 [*params, wanted],
             )
             found = [row[0] for row in cursor]
@@ -188,7 +210,8 @@ def count(terms, *, cap, **options) -> int:
     with transaction.atomic(savepoint=False), connection.cursor() as cursor:
         cursor.execute(GIN_ONLY)
         cursor.execute(
-            f"SELECT count(*) FROM (SELECT 1 FROM {TABLE} WHERE {where} LIMIT %s) AS hits",
+            f"SELECT count(DISTINCT key) FROM "
+            f"(SELECT key FROM {TABLE} WHERE {where} LIMIT %s) AS hits",
             [*params, cap],
         )
         total = cursor.fetchone()[0]

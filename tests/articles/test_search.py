@@ -205,3 +205,12 @@ def test_time_filters_use_the_local_day():
     make_article(title="跨日氢能", published_at=datetime(2024, 7, 5, 0, 30, tzinfo=tz))
     assert found("氢能", date_from=date(2024, 7, 5), date_to=date(2024, 7, 5)) == {"跨日氢能"}
     assert found("氢能", date_to=date(2024, 7, 4)) == set()
+
+
+def test_a_phrase_deep_in_a_very_long_article_is_found():
+    filler = "".join(f"<p>第{n}段：园区产业稳步发展，企业数量持续增长。</p>" for n in range(2500))
+    make_article(title="长文", summary="", body=filler + "<p>末尾提到量子计算中心。</p>")
+    assert len(filler) > 60_000
+    assert found("量子计算中心") == {"长文"}
+    assert found("第2499段") == {"长文"}
+    assert search("园区产业").total == 1
