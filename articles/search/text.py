@@ -19,6 +19,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
+from operator import add
 
 import opencc
 
@@ -82,8 +83,8 @@ def tokens(text: str) -> list[str | None]:
     out: list[str | None] = []
     for run in _RUN.findall(text):
         if _CJK_CHAR.match(run):
-            # Bigrams, then the lone last character: run[n-1:n+1] is just run[n-1].
-            out += [run[i : i + 2] for i in range(len(run))]
+            out += map(add, run, run[1:])  # bigrams
+            out.append(run[-1])  # then the lone last character
         elif run[0].isalnum():
             out.append(run)
         elif out:
@@ -98,7 +99,8 @@ def token_text(text: str, gap: str) -> str:
     out: list[str] = []
     for run in _RUN.findall(text):
         if _CJK_CHAR.match(run):
-            out.append(" ".join([run[i : i + 2] for i in range(len(run))]))
+            # Bigrams, then the lone last character ("x " splits to "x" like any token).
+            out.append(" ".join(map(add, run, run[1:] + " ")))
         elif run[0].isalnum():
             out.append(run)
         elif out:
