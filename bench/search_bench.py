@@ -33,10 +33,12 @@ SEEDS = Path(os.environ.get("SEEDS_DIR", "/work/shared/seeds"))
 PG_URL = "postgres://postgres@127.0.0.1:5432/portal_search_bench"
 
 
-def setup(db: str) -> str:
+def setup(db: str, reuse: str | None) -> str:
     if db == "sqlite":
-        path = Path(tempfile.mkdtemp()) / "bench.sqlite3"
+        path = Path(reuse) if reuse else Path(tempfile.mkdtemp()) / "bench.sqlite3"
         os.environ["DATABASE_URL"] = f"sqlite:///{path}"
+    elif reuse:
+        os.environ["DATABASE_URL"] = reuse
     else:
         os.environ["DATABASE_URL"] = os.environ.get("BENCH_DATABASE_URL", PG_URL)
         import psycopg
@@ -258,17 +260,25 @@ def main() -> None:
     parser.add_argument("--articles", type=int, default=100_000)
     parser.add_argument("--per-kind", type=int, default=12)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument(
+        "--reuse", metavar="PATH_OR_URL", help="an earlier run's database: skip building the corpus"
+    )
     args = parser.parse_args()
 
-    url = setup(args.db)
+    url = setup(args.db, args.reuse)
     from django.db import connection, transaction
 
     from articles import search
 
     print(f"database: {connection.vendor} ({url}); corpus: {generator()[1]}")
     print(f"load average at start: {os.getloadavg()}")
-    seconds = build_corpus(args.articles)
-    print(f"corpus: {args.articles} articles bulk-inserted in {seconds:.1f} s")
+    from articles.models import Article
+
+    if args.reuse and Article.objects.exists():
+        print(f"corpus: reusing {Article.objects.count()} articles")
+    else:
+        seconds = build_corpus(args.articles)
+        print(f"corpus: {args.articles} articles bulk-inserted in {seconds:.1f} s")
 
     started = time.perf_counter()
     with transaction.atomic():

@@ -19,12 +19,13 @@ ENTRY = "article_search_entry"
 GAP_TOKEN = "\ue000"  # a private-use character: never produced by a query's tokens
 SEP = "\x1f"
 
+# Buffer up to 32 MB of a transaction's postings before writing a segment (default 1 MB): a bulk
+# import or rebuild then writes fewer, larger segments and merges less.
+HASHSIZE = f"INSERT INTO {FTS}({FTS}, rank) VALUES ('hashsize', {32 * 2**20})"
 SCHEMA = [
     f"CREATE VIRTUAL TABLE {FTS} USING fts5("
     "title, tags, summary, body, cat, content='', columnsize=0, tokenize='ascii')",
-    # Buffer up to 32 MB of a transaction's postings before writing a segment (default 1 MB):
-    # a bulk import or rebuild then writes fewer, larger segments and merges less.
-    f"INSERT INTO {FTS}({FTS}, rank) VALUES ('hashsize', {32 * 2**20})",
+    HASHSIZE,
     f"CREATE TABLE {ENTRY} (article_id INTEGER PRIMARY KEY, key INTEGER NOT NULL, data BLOB)",
 ]
 DROP = [f"DROP TABLE IF EXISTS {FTS}", f"DROP TABLE IF EXISTS {ENTRY}"]
@@ -79,6 +80,7 @@ def finish() -> None:
 def clear() -> None:
     with connection.cursor() as cursor:
         cursor.execute(f"INSERT INTO {FTS}({FTS}) VALUES ('delete-all')")
+        cursor.execute(HASHSIZE)
         cursor.execute(f"DELETE FROM {ENTRY}")
 
 
