@@ -66,6 +66,11 @@ class Tag(models.Model):
         return reverse("articles:tag", args=[self.slug])
 
 
+# What the search index reads (articles.search.documents): saving other fields alone, such as
+# view_count, leaves the index alone.
+SEARCHED_FIELDS = {"title", "summary", "body", "status", "published_at", "category", "category_id"}
+
+
 class ArticleQuerySet(models.QuerySet):
     def published(self):
         """What the public may see: published, and its time has come."""
@@ -175,7 +180,9 @@ class Article(models.Model):
         super().save(*args, **kwargs)
         # Same database, same transaction: a rollback takes the index entry back with it.
         # Tags are set after save(); whoever sets them calls index_articles() again.
-        index_articles([self.pk])
+        update_fields = kwargs.get("update_fields")
+        if update_fields is None or SEARCHED_FIELDS.intersection(update_fields):
+            index_articles([self.pk])
 
     def get_absolute_url(self):
         return reverse("articles:detail", args=[self.pk])

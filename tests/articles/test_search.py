@@ -214,3 +214,13 @@ def test_a_phrase_deep_in_a_very_long_article_is_found():
     assert found("量子计算中心") == {"长文"}
     assert found("第2499段") == {"长文"}
     assert search("园区产业").total == 1
+
+
+def test_saving_only_unsearched_fields_leaves_the_index_alone(django_assert_num_queries):
+    article = make_article(title="园区")
+    article.view_count = 5
+    with django_assert_num_queries(1):
+        article.save(update_fields=["view_count"])
+    article.title = "产业"
+    article.save(update_fields=["title"])
+    assert found("产业") == {"产业"}
