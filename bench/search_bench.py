@@ -280,12 +280,15 @@ def main() -> None:
         seconds = build_corpus(args.articles)
         print(f"corpus: {args.articles} articles bulk-inserted in {seconds:.1f} s")
 
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     with transaction.atomic():
         indexed = search.rebuild_index()
-    build = time.perf_counter() - started
+    build, cpu = time.perf_counter() - started, time.process_time() - cpu
     size = search._backend().size_bytes()
-    print(f"index build: {indexed} articles in {build:.1f} s; index size {size / 2**20:.0f} MB")
+    print(
+        f"index build: {indexed} articles in {build:.1f} s wall, {cpu:.1f} s CPU in this process; "
+        f"index size {size / 2**20:.0f} MB; load average {os.getloadavg()}"
+    )
 
     queries = pick_queries(args.per_kind)
     flat = [q for qs in queries.values() for q in qs]
