@@ -15,6 +15,7 @@ from .documents import Document, article_id_of
 from .text import GAP, Term, token_text
 
 FTS = "article_search_fts"
+TITLE_FTS = "article_search_title"  # titles alone: short lists, for the "title first" tier
 ENTRY = "article_search_entry"
 GAP_TOKEN = "\ue000"  # a private-use character: never produced by a query's tokens
 SEP = "\x1f"
@@ -25,10 +26,12 @@ HASHSIZE = f"INSERT INTO {FTS}({FTS}, rank) VALUES ('hashsize', {32 * 2**20})"
 SCHEMA = [
     f"CREATE VIRTUAL TABLE {FTS} USING fts5("
     "title, tags, summary, body, cat, content='', columnsize=0, tokenize='ascii')",
+    f"CREATE VIRTUAL TABLE {TITLE_FTS} USING fts5("
+    "title, cat, content='', columnsize=0, tokenize='ascii')",
     HASHSIZE,
     f"CREATE TABLE {ENTRY} (article_id INTEGER PRIMARY KEY, key INTEGER NOT NULL, data BLOB)",
 ]
-DROP = [f"DROP TABLE IF EXISTS {FTS}", f"DROP TABLE IF EXISTS {ENTRY}"]
+DROP = [f"DROP TABLE IF EXISTS {t}" for t in (FTS, TITLE_FTS, ENTRY)]
 
 
 def _row(doc: Document) -> tuple:
@@ -49,6 +52,11 @@ def remove(ids: list[int]) -> None:
             "VALUES ('delete', %s, %s, %s, %s, %s, %s)",
             old,
         )
+        cursor.executemany(
+            f"INSERT INTO {TITLE_FTS}({TITLE_FTS}, rowid, title, cat) "
+            "VALUES ('delete', %s, %s, %s)",
+            [(row[0], row[1], row[5]) for row in old],
+        )
         cursor.execute(f"DELETE FROM {ENTRY} WHERE article_id IN ({marks})", ids)
 
 
@@ -63,6 +71,10 @@ def insert(docs: list[Document]) -> None:
             rows,
         )
         cursor.executemany(
+            f"INSERT INTO {TITLE_FTS}(rowid, title, cat) VALUES (%s, %s, %s)",
+            [(row[0], row[1], row[5]) for row in rows],
+        )
+        cursor.executemany(
             f"INSERT INTO {ENTRY}(article_id, key, data) VALUES (%s, %s, %s)",
             [
                 (article_id_of(row[0]), row[0], zlib.compress(SEP.join(row[1:]).encode(), 1))
@@ -75,57 +87,60 @@ def finish() -> None:
     """After a rebuild: merge the index segments into one (fewer lists to read per query)."""
     with connection.cursor() as cursor:
         cursor.execute(f"INSERT INTO {FTS}({FTS}) VALUES ('optimize')")
+        cursor.execute(f"INSERT INTO {TITLE_FTS}({TITLE_FTS}) VALUES ('optimize')")
 
 
 def clear() -> None:
     with connection.cursor() as cursor:
         cursor.execute(f"INSERT INTO {FTS}({FTS}) VALUES ('delete-all')")
+        cursor.execute(f"INSERT INTO {TITLE_FTS}({TITLE_FTS}) VALUES ('delete-all')")
         cursor.execute(HASHSIZE)
         cursor.execute(f"DELETE FROM {ENTRY}")
 
 
-def _phrase(term: Term, column: str | None) -> str:
+def _phrase(term: Term) -> str:
     # Tokens hold letters and digits only (see text.tokens): nothing here is FTS5 syntax.
     words = " ".join(GAP_TOKEN if token is GAP else token for token in term.pattern)
-    phrase = f'"{words}"' + (" *" if term.prefix else "")
-    return f"{column} : {phrase}" if column else phrase
+    return f'"{words}"' + (" *" if term.prefix else "")
 
 
-def _match(terms: list[Term], *, title_only: bool, exclude_title: bool, category_id) -> str:
-    expr = " AND ".join(_phrase(term, "title" if title_only else None) for term in terms)
+def _match(terms: list[Term], category_id) -> str:
+    expr = " AND ".join(map(_phrase, terms))
     if category_id is not None:
         expr = f'{expr} AND cat : "c{int(category_id)}"'
-    if exclude_title:
-        expr = f"({expr}) NOT ({' AND '.join(_phrase(term, 'title') for term in terms)})"
     return expr
 
 
-def _where(terms, low, high, **options) -> tuple[str, list]:
-    sql = f"{FTS} MATCH %s AND rowid <= %s"
-    params = [_match(terms, **options), high]
+def _where(terms, *, low, high, title_only, exclude_title, category_id) -> tuple[str, list]:
+    """Rowids (keys) in range matching ``terms``: in the title table for the title tier; else in
+    the main table, less the title tier's rowids (found in the small title table first)."""
+    match = _match(terms, category_id)
+    table = TITLE_FTS if title_only else FTS
+    sql = f"{table} MATCH %s AND rowid <= %s"
+    params: list = [match, high]
     if low is not None:
         sql += " AND rowid >= %s"
         params.append(low)
-    return sql, params
-
-
-def keys(terms, *, low, high, limit, offset, known_total=None, **options) -> list[int]:
-    where, params = _where(terms, low, high, **options)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT rowid FROM {FTS} WHERE {where} ORDER BY rowid DESC LIMIT %s OFFSET %s",
-            [*params, limit, offset],
+    if exclude_title:
+        sql += (
+            f" AND rowid NOT IN (SELECT rowid FROM {TITLE_FTS} WHERE {TITLE_FTS} MATCH %s"
+            " AND rowid <= %s)"
         )
+        params += [match, high]
+    return f"SELECT rowid FROM {table} WHERE {sql}", params
+
+
+def keys(terms, *, limit, offset, known_total=None, **options) -> list[int]:
+    select, params = _where(terms, **options)
+    with connection.cursor() as cursor:
+        cursor.execute(f"{select} ORDER BY rowid DESC LIMIT %s OFFSET %s", [*params, limit, offset])
         return [row[0] for row in cursor]
 
 
-def count(terms, *, low, high, cap, **options) -> int:
-    where, params = _where(terms, low, high, **options)
+def count(terms, *, cap, **options) -> int:
+    select, params = _where(terms, **options)
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT count(*) FROM (SELECT rowid FROM {FTS} WHERE {where} LIMIT %s)",
-            [*params, cap],
-        )
+        cursor.execute(f"SELECT count(*) FROM ({select} LIMIT %s)", [*params, cap])
         return cursor.fetchone()[0]
 
 
@@ -134,8 +149,8 @@ def size_bytes() -> int:
     with connection.cursor() as cursor:
         try:
             cursor.execute(
-                "SELECT sum(pgsize) FROM dbstat WHERE name LIKE %s OR name = %s",
-                [f"{FTS}%", ENTRY],
+                "SELECT sum(pgsize) FROM dbstat WHERE name LIKE %s OR name LIKE %s OR name = %s",
+                [f"{FTS}%", f"{TITLE_FTS}%", ENTRY],
             )
         except Exception:  # noqa: BLE001 - dbstat is optional in SQLite builds
             return 0
