@@ -1,17 +1,21 @@
-"""SQLite: an FTS5 table of pre-tokenised text, its rowid the entry's date-ordered key.
+"""SQLite: an FTS5 table of pre-tokenised text, its rowid the entry's date-ordered key, negated.
 
 The FTS5 table is *contentless* (the bigram text would be twice the size of the articles); to
 delete an entry FTS5 needs the exact text it was given, so ``article_search_entry`` keeps it,
-compressed, next to the key. Queries read rowids only, newest first, and stop at the LIMIT:
-``ORDER BY rowid DESC`` is served by the index itself, and visibility, dates and category are
-rowid ranges and a ``cat`` token, so a common two-character word costs as little as a rare one.
+compressed, next to the rowid. Queries read rowids only, newest first, and stop at the LIMIT:
+``ORDER BY rowid`` is served by the index itself, and visibility, dates and category are rowid
+ranges and a ``cat`` token, so a common two-character word costs as little as a rare one.
+
+Why negated: SQLite 3.40's FTS5 returned fewer rows for ``"园区" AND "集群" ORDER BY rowid DESC``
+than for the same query ascending (79,033 against 79,160 on the benchmark corpus); ascending
+order of ``-key`` is newest first through the well-trodden path.
 """
 
 import zlib
 
 from django.db import connection
 
-from .documents import Document, article_id_of
+from .documents import Document
 from .text import GAP, Term, token_text
 
 FTS = "article_search_fts"
@@ -63,7 +67,7 @@ def remove(ids: list[int]) -> None:
 def insert(docs: list[Document]) -> None:
     if not docs:
         return
-    rows = [(doc.key, *_row(doc)) for doc in docs]
+    rows = [(-doc.key, *_row(doc)) for doc in docs]
     with connection.cursor() as cursor:
         cursor.executemany(
             f"INSERT INTO {FTS}(rowid, title, tags, summary, body, cat) "
@@ -77,8 +81,8 @@ def insert(docs: list[Document]) -> None:
         cursor.executemany(
             f"INSERT INTO {ENTRY}(article_id, key, data) VALUES (%s, %s, %s)",
             [
-                (article_id_of(row[0]), row[0], zlib.compress(SEP.join(row[1:]).encode(), 1))
-                for row in rows
+                (doc.article_id, row[0], zlib.compress(SEP.join(row[1:]).encode(), 1))
+                for doc, row in zip(docs, rows, strict=True)
             ],
         )
 
@@ -116,25 +120,25 @@ def _where(terms, *, low, high, title_only, exclude_title, category_id) -> tuple
     the main table, less the title tier's rowids (found in the small title table first)."""
     match = _match(terms, category_id)
     table = TITLE_FTS if title_only else FTS
-    sql = f"{table} MATCH %s AND rowid <= %s"
-    params: list = [match, high]
+    sql = f"{table} MATCH %s AND rowid >= %s"
+    params: list = [match, -high]
     if low is not None:
-        sql += " AND rowid >= %s"
-        params.append(low)
+        sql += " AND rowid <= %s"
+        params.append(-low)
     if exclude_title:
         sql += (
             f" AND rowid NOT IN (SELECT rowid FROM {TITLE_FTS} WHERE {TITLE_FTS} MATCH %s"
-            " AND rowid <= %s)"
+            " AND rowid >= %s)"
         )
-        params += [match, high]
+        params += [match, -high]
     return f"SELECT rowid FROM {table} WHERE {sql}", params
 
 
 def keys(terms, *, limit, offset, known_total=None, **options) -> list[int]:
     select, params = _where(terms, **options)
     with connection.cursor() as cursor:
-        cursor.execute(f"{select} ORDER BY rowid DESC LIMIT %s OFFSET %s", [*params, limit, offset])
-        return [row[0] for row in cursor]
+        cursor.execute(f"{select} ORDER BY rowid LIMIT %s OFFSET %s", [*params, limit, offset])
+        return [-row[0] for row in cursor]
 
 
 def count(terms, *, cap, **options) -> int:
