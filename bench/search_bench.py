@@ -49,6 +49,9 @@ def setup(db: str, reuse: str | None) -> str:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
             conn.execute(f'CREATE DATABASE "{name}"')
     os.environ.pop("REDIS_URL", None)
+    # As in production: with DEBUG on, Django keeps every statement (with its parameters).
+    os.environ["DEBUG"] = "false"
+    os.environ.setdefault("SECRET_KEY", "search-benchmark-only")
     os.environ["DJANGO_SETTINGS_MODULE"] = "hitech_portal.settings"
     import django
 
