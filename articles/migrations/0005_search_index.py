@@ -21,6 +21,6 @@ def drop(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("articles", "0002_categories")]
+    dependencies = [("articles", "0004_flagged_article_indexes")]
 
     operations = [migrations.RunPython(create, drop)]
