@@ -13,6 +13,7 @@ from django.utils import timezone
 from hitech_portal.pagecache import InvalidatesPages
 
 from .sanitize import sanitize_html
+from .search import index_articles, remove_articles
 from .slugs import unique_slug
 
 
@@ -65,6 +66,11 @@ class Tag(InvalidatesPages, models.Model):
 
     def get_absolute_url(self):
         return reverse("articles:tag", args=[self.slug])
+
+
+# What the search index reads (articles.search.documents): saving other fields alone, such as
+# view_count, leaves the index alone.
+SEARCHED_FIELDS = {"title", "summary", "body", "status", "published_at", "category", "category_id"}
 
 
 class ArticleQuerySet(models.QuerySet):
@@ -188,9 +194,20 @@ class Article(InvalidatesPages, models.Model):
         if self.status == self.Status.PUBLISHED and self.published_at is None:
             self.published_at = timezone.now()
         super().save(*args, **kwargs)
+        # Same database, same transaction: a rollback takes the index entry back with it.
+        # Tags are set after save(); whoever sets them calls index_articles() again.
+        update_fields = kwargs.get("update_fields")
+        if update_fields is None or SEARCHED_FIELDS.intersection(update_fields):
+            index_articles([self.pk])
 
     def get_absolute_url(self):
         return reverse("articles:detail", args=[self.pk])
+
+    def delete(self, *args, **kwargs):
+        pk = self.pk
+        result = super().delete(*args, **kwargs)
+        remove_articles([pk])
+        return result
 
     def is_published(self) -> bool:
         return (

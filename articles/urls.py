@@ -11,4 +11,5 @@ urlpatterns = [
     path("articles/<int:pk>/view/", views.count_view, name="count_view"),
     path("tags/<slug:slug>/", views.TagArticleListView.as_view(), name="tag"),
     path("feeds/latest.xml", feeds.LatestArticlesFeed(), name="latest_feed"),
+    path("search/", views.search, name="search"),
 ]

@@ -202,3 +202,51 @@ def count_view(request, pk):
     response = JsonResponse({"view_count": view_count, "counted": counted})
     add_never_cache_headers(response)
     return response
+
+
+def search(request):
+    """``/search/?q=…&category=<slug>&from=YYYY-MM-DD&to=YYYY-MM-DD&page=N``."""
+    from django.http import HttpResponseBadRequest
+    from django.utils.dateparse import parse_date
+
+    from .search import search as run_search
+
+    query = request.GET.get("q", "").strip()
+    category = None
+    slug = request.GET.get("category", "")
+    if slug:
+        category = get_object_or_404(Category, slug=slug)
+    dates = []
+    for name in ("from", "to"):
+        raw = request.GET.get(name, "").strip()
+        try:
+            dates.append(parse_date(raw) if raw else None)
+        except ValueError:
+            dates.append(None)
+        if raw and dates[-1] is None:
+            dates = None
+            break
+    page = request.GET.get("page", "1")
+    if dates is None or not page.isdigit():
+        return HttpResponseBadRequest("参数有误：日期应为 YYYY-MM-DD，页码应为正整数。")
+    results = run_search(
+        query,
+        category_id=category.pk if category else None,
+        date_from=dates[0],
+        date_to=dates[1],
+        page=min(int(page), 10**6),
+    )
+    return render(
+        request,
+        "articles/search.html",
+        {
+            "query": query,
+            "search_query": query,  # the header's search box shows it too
+            "results": results,
+            "page_obj": results,
+            "category": category,
+            "categories": Category.objects.all(),
+            "date_from": request.GET.get("from", ""),
+            "date_to": request.GET.get("to", ""),
+        },
+    )

@@ -7,9 +7,7 @@ from playwright.sync_api import expect
 from articles.models import Article
 from tests.factories import make_article, make_user
 
-# live_server empties every table afterwards; put back the 13 categories and the groups that
-# migrations created, for the tests that run after this one.
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = pytest.mark.django_db(transaction=True)
 
 PASSWORD = "pw-不要用-123"  # tests.factories.make_user
 
