@@ -31,7 +31,9 @@ class TagArticleListView(ListView):
 
 def article_detail(request, pk):
     """Visitors see published articles only; staff may preview drafts and scheduled ones."""
-    queryset = Article.objects.select_related("category").prefetch_related("tags", "faqs")
+    queryset = Article.objects.select_related("category").prefetch_related(
+        "tags", "faqs", "indicators", "indicators__observations"
+    )
     if request.user.is_staff:
         article = get_object_or_404(queryset, pk=pk)
     else:

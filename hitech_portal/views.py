@@ -5,12 +5,17 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 
 from articles.models import Article, Category
+from indicators.selectors import key_figures
 
 
 def home(request):
     latest = Article.objects.published().select_related("category")[:20]
     categories = Category.objects.filter(show_in_nav=True)
-    return render(request, "home.html", {"latest": latest, "categories": categories})
+    return render(
+        request,
+        "home.html",
+        {"latest": latest, "categories": categories, "key_figures": key_figures()},
+    )
 
 
 @never_cache
