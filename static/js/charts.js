@@ -39,12 +39,14 @@
 
   function options(data) {
     var fmt = numberFormat(data.decimals || 0);
+    var axisFmt = new Intl.NumberFormat("zh-CN", { maximumFractionDigits: 2 }).format;
     var unit = data.unit || "";
     var few = data.periods.length <= 12;
     var single = data.periods.length === 1;
     var reduceMotion = window.matchMedia("(prefers-reduced-motion: reduce)").matches;
     return {
       animation: !reduceMotion,
+      animationDuration: 600,
       color: ["#0b5cad", "#c2410c", "#15803d", "#7c3aed", "#b45309", "#0e7490"],
       textStyle: { fontFamily: "inherit" },
       grid: { left: 16, right: 24, top: data.series.length > 1 ? 56 : 40, bottom: 16,
@@ -54,12 +56,11 @@
         trigger: "axis",
         valueFormatter: function (value) { return fmt(value) + unit; }
       },
-      xAxis: { type: "category", data: data.periods, boundaryGap: single || data.periods.length < 4 },
+      xAxis: { type: "category", data: data.periods, boundaryGap: few },
       yAxis: {
         type: "value",
-        name: unit,
         scale: !single,
-        axisLabel: { formatter: function (value) { return fmt(value); } }
+        axisLabel: { formatter: function (value) { return axisFmt(value) + unit; } }
       },
       series: data.series.map(function (series) {
         return {
@@ -67,6 +68,7 @@
           type: single ? "bar" : "line",
           data: series.values,
           connectNulls: true,
+          showAllSymbol: true,
           symbolSize: 7,
           barMaxWidth: 56,
           label: {
@@ -83,8 +85,9 @@
     var block = document.getElementById(element.dataset.chart);
     if (!block) return;
     var chart = echarts.init(element, null, { renderer: "svg" });
+    // "chart-ready" once drawn and any animation has settled (tests and screenshots wait for it).
+    chart.on("finished", function () { element.classList.add("chart-ready"); });
     chart.setOption(options(JSON.parse(block.textContent)));
-    element.classList.add("chart-ready");
     window.addEventListener("resize", function () { chart.resize(); });
   }
 
