@@ -1,94 +1,137 @@
 /*
  * Indicator charts. Each chart is an element with
  *   data-chart="<id of a <script type="application/json"> block>"   (Django's json_script)
+ *   data-chart-worker="<URL of static/js/chart-worker.js>"
  *   data-echarts="<URL of the vendored ECharts build>"
  * The data block holds {name, unit, decimals, periods: [...], series: [{name, values: [...]}]}.
  *
- * ECharts (240 KB gzipped) is fetched only once the page has loaded and a chart is on screen,
- * so it never delays the first paint; the same numbers are in the table under the chart.
+ * Apache ECharts draws the chart in a Web Worker (see chart-worker.js), once the page has loaded
+ * and the chart is on screen; this script only inserts the SVG it returns, shows the value under
+ * the pointer and redraws when the width changes. The same numbers are in the table below it.
  */
 (function () {
   "use strict";
 
-  var echartsRequest = null;
+  var worker = null;
+  var jobs = {};
+  var nextId = 1;
 
-  function loadECharts(src) {
-    if (window.echarts) return Promise.resolve(window.echarts);
-    if (!echartsRequest) {
-      echartsRequest = new Promise(function (resolve, reject) {
-        var script = document.createElement("script");
-        script.src = src;
-        script.async = true;
-        script.onload = function () { resolve(window.echarts); };
-        script.onerror = function () { reject(new Error("ECharts failed to load: " + src)); };
-        document.head.appendChild(script);
-      });
+  function render(element, data, callback) {
+    if (!worker) {
+      worker = new Worker(element.dataset.chartWorker);
+      worker.onmessage = function (event) {
+        var done = jobs[event.data.id];
+        delete jobs[event.data.id];
+        if (done) done(event.data);
+      };
+      worker.onerror = function () {  // the worker script itself did not load
+        Object.keys(jobs).forEach(function (id) { jobs[id]({ error: "worker" }); });
+        jobs = {};
+      };
     }
-    return echartsRequest;
+    var id = nextId++;
+    jobs[id] = callback;
+    worker.postMessage({
+      id: id,
+      echarts: new URL(element.dataset.echarts, document.baseURI).href,
+      data: data,
+      width: element.clientWidth,
+      height: element.clientHeight,
+      // ECharts writes the family into a double-quoted attribute: quote names with ' instead.
+      fontFamily: window.getComputedStyle(element).fontFamily.replace(/"/g, "'")
+    });
+  }
+
+  // Styles in markup would be refused by a Content-Security-Policy without 'unsafe-inline', so
+  // ECharts' style attributes go in through the CSSOM; its <style> holds only hover cursors.
+  function toSvgElement(markup) {
+    var parsed = new DOMParser().parseFromString(markup, "image/svg+xml");
+    if (parsed.querySelector("parsererror")) return null;
+    parsed.querySelectorAll("style").forEach(function (style) { style.remove(); });
+    parsed.querySelectorAll("[style]").forEach(function (node) {
+      node.setAttribute("data-css", node.getAttribute("style"));
+      node.removeAttribute("style");
+    });
+    var svg = document.importNode(parsed.documentElement, true);
+    svg.querySelectorAll("[data-css]").forEach(function (node) {
+      node.style.cssText = node.getAttribute("data-css");
+      node.removeAttribute("data-css");
+    });
+    svg.setAttribute("aria-hidden", "true");
+    svg.setAttribute("focusable", "false");
+    return svg;
   }
 
   function numberFormat(decimals) {
     var format = new Intl.NumberFormat("zh-CN", {
       minimumFractionDigits: decimals,
       maximumFractionDigits: decimals
-    });
+    }).format;
     return function (value) {
-      return value === null || value === undefined ? "—" : format.format(value);
+      return value === null || value === undefined ? "—" : format(value);
     };
   }
 
-  function options(data) {
-    var fmt = numberFormat(data.decimals || 0);
-    var axisFmt = new Intl.NumberFormat("zh-CN", { maximumFractionDigits: 2 }).format;
-    var unit = data.unit || "";
-    var few = data.periods.length <= 12;
-    var single = data.periods.length === 1;
-    var reduceMotion = window.matchMedia("(prefers-reduced-motion: reduce)").matches;
-    return {
-      animation: !reduceMotion,
-      animationDuration: 600,
-      color: ["#0b5cad", "#c2410c", "#15803d", "#7c3aed", "#b45309", "#0e7490"],
-      textStyle: { fontFamily: "inherit" },
-      grid: { left: 16, right: 24, top: data.series.length > 1 ? 56 : 40, bottom: 16,
-              outerBoundsMode: "same" },
-      legend: data.series.length > 1 ? { top: 0, type: "plain" } : { show: false },
-      tooltip: {
-        trigger: "axis",
-        valueFormatter: function (value) { return fmt(value) + unit; }
-      },
-      xAxis: { type: "category", data: data.periods, boundaryGap: few },
-      yAxis: {
-        type: "value",
-        scale: !single,
-        axisLabel: { formatter: function (value) { return axisFmt(value) + unit; } }
-      },
-      series: data.series.map(function (series) {
-        return {
-          name: series.name,
-          type: single ? "bar" : "line",
-          data: series.values,
-          connectNulls: true,
-          showAllSymbol: true,
-          symbolSize: 7,
-          barMaxWidth: 56,
-          label: {
-            show: few && data.series.length <= 2,
-            position: "top",
-            formatter: function (params) { return fmt(params.value); }
-          }
-        };
-      })
-    };
+  function addTooltip(element, data) {
+    var fmt = null;  // made on first use: a first Intl.NumberFormat costs a slow phone ~0.1 s
+    var tip = document.createElement("div");
+    tip.className = "chart-tip";
+    tip.hidden = true;
+    element.appendChild(tip);
+    element.addEventListener("pointerover", function (event) {
+      var target = event.target;
+      if (!target.getAttribute || target.getAttribute("ecmeta_ssr_type") !== "chart") return;
+      var series = data.series[Number(target.getAttribute("ecmeta_series_index"))];
+      var index = Number(target.getAttribute("ecmeta_data_index"));
+      if (!series || series.values[index] === null || series.values[index] === undefined) return;
+      fmt = fmt || numberFormat(data.decimals || 0);
+      tip.textContent = data.periods[index] + " · " + series.name + "：" +
+        fmt(series.values[index]) + (data.unit || "");
+      var box = element.getBoundingClientRect();
+      var mark = target.getBoundingClientRect();
+      tip.hidden = false;
+      var left = mark.left - box.left + mark.width / 2 - tip.offsetWidth / 2;
+      tip.style.left = Math.max(0, Math.min(left, box.width - tip.offsetWidth)) + "px";
+      tip.style.top = Math.max(0, mark.top - box.top - tip.offsetHeight - 8) + "px";
+    });
+    element.addEventListener("pointerout", function (event) {
+      if (event.target.getAttribute && event.target.getAttribute("ecmeta_ssr_type") === "chart") {
+        tip.hidden = true;
+      }
+    });
   }
 
-  function draw(element, echarts) {
+  function draw(element) {
     var block = document.getElementById(element.dataset.chart);
     if (!block) return;
-    var chart = echarts.init(element, null, { renderer: "svg" });
-    // "chart-ready" once drawn and any animation has settled (tests and screenshots wait for it).
-    chart.on("finished", function () { element.classList.add("chart-ready"); });
-    chart.setOption(options(JSON.parse(block.textContent)));
-    window.addEventListener("resize", function () { chart.resize(); });
+    var data = JSON.parse(block.textContent);
+    var drawnWidth = 0;
+
+    function paint() {
+      drawnWidth = element.clientWidth;
+      render(element, data, function (result) {
+        var svg = result.svg && toSvgElement(result.svg);
+        if (!svg) {
+          window.console.error("Chart not drawn:", result.error || "unreadable SVG");
+          element.classList.add("chart-failed");
+          return;
+        }
+        var old = element.querySelector("svg");
+        if (old) old.replaceWith(svg); else element.insertBefore(svg, element.firstChild);
+        element.classList.add("chart-ready");
+      });
+    }
+
+    paint();
+    addTooltip(element, data);
+    if ("ResizeObserver" in window) {
+      var timer = null;
+      new ResizeObserver(function () {
+        if (Math.abs(element.clientWidth - drawnWidth) < 2) return;
+        window.clearTimeout(timer);
+        timer = window.setTimeout(paint, 200);
+      }).observe(element);
+    }
   }
 
   function whenVisible(element, callback) {
@@ -103,16 +146,10 @@
   }
 
   function start() {
-    document.querySelectorAll("[data-chart][data-echarts]").forEach(function (element) {
-      whenVisible(element, function () {
-        loadECharts(element.dataset.echarts).then(function (echarts) {
-          // A task of its own, after the library's evaluation.
-          window.setTimeout(function () { draw(element, echarts); }, 0);
-        }).catch(function () {
-          element.classList.add("chart-failed");
-        });
-      });
-    });
+    if (!("Worker" in window) || !("DOMParser" in window)) return;  // the table stays
+    document.querySelectorAll("[data-chart][data-chart-worker][data-echarts]").forEach(
+      function (element) { whenVisible(element, function () { draw(element); }); }
+    );
   }
 
   if (document.readyState === "complete") {

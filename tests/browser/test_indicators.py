@@ -40,10 +40,15 @@ def test_indicator_page_draws_the_chart_above_the_table(live_server, page, tmp_p
     expect(drawing).to_be_visible()
     box = drawing.bounding_box()
     assert box["width"] > 300 and box["height"] >= 300
-    # The SVG renderer writes the axis labels and the point labels as text.
+    # ECharts renders SVG: axis labels, legend and point labels are text.
     chart_text = chart.inner_text() + " ".join(chart.locator("svg text").all_text_contents())
     for label in ["2019年", "2023年", "家", "178", "全国", "江苏"]:
         assert label in chart_text
+    # The value under the pointer.
+    chart.locator(
+        '[ecmeta_series_index="0"][ecmeta_data_index="4"][ecmeta_ssr_type="chart"]'
+    ).hover()
+    expect(chart.locator(".chart-tip")).to_have_text("2023年 · 全国：178家")
     table = page.get_by_role("table", name="国家级高新区数量（单位：家）")
     expect(table.locator("tbody tr")).to_have_count(6)
     expect(table.locator("tbody tr").nth(4)).to_contain_text("2023年全国178")
