@@ -39,7 +39,6 @@ def seed_figures():
 
 
 def test_home_shows_the_key_figures_as_cards_linking_to_each_indicator(client, seed_figures):
-    make_indicator(name="未标为首页展示的指标", slug="not-key", sort_order=0)
     html = client.get("/").text
     assert card_texts(html) == [
         "国家级高新区数量 178 家 2024年7月5日",
@@ -56,11 +55,12 @@ def test_home_shows_the_key_figures_as_cards_linking_to_each_indicator(client, s
     assert 'href="/indicators/">全部数据</a>' in html
 
 
-def test_home_falls_back_to_the_first_indicators_when_none_is_marked(client):
-    for n in range(10):
+def test_home_marked_figures_lead_and_the_band_fills_up_in_sort_order(client):
+    for n in range(12):
         make_observation(indicator=make_indicator(sort_order=n, name=f"指标{n}"), value=n)
+    make_observation(indicator=make_indicator(sort_order=99, name="首页指标", is_key=True))
     texts = card_texts(client.get("/").text)
-    assert [text.split()[0] for text in texts] == [f"指标{n}" for n in range(8)]
+    assert [text.split()[0] for text in texts] == ["首页指标"] + [f"指标{n}" for n in range(8)]
 
 
 def test_home_without_indicators_has_no_figure_section(client):
@@ -78,7 +78,7 @@ def test_home_key_figures_cost_two_queries_however_many(
             make_observation(indicator=indicator, period=str(year), value=n)
     with django_assert_num_queries(4):
         response = client.get("/")
-    assert len(card_texts(response.text)) == 8
+    assert len(card_texts(response.text)) == 9
 
 
 def test_article_page_shows_related_data_with_latest_value_and_small_chart(client):
