@@ -21,7 +21,7 @@ SEED = [  # the "2345678" figures and the 178 zones, as of the 2024-07-05 press 
 
 
 def card_texts(html):
-    cards = re.findall(r'<li class="figure-card">(.*?)</li>', html, re.S)
+    cards = re.findall(r'<li class="figure">(.*?)</li>', html, re.S)
     return [" ".join(re.sub(r"<[^>]+>", " ", card).split()) for card in cards]
 
 
@@ -42,7 +42,7 @@ def test_home_shows_the_key_figures_as_cards_linking_to_each_indicator(client, s
     html = client.get("/").text
     assert card_texts(html) == [
         "国家级高新区数量 178 家 2024年7月5日",
-        "工业增加值占全国比重 20 % 以上 · 2024年7月5日",
+        "工业增加值占全国比重 20 % 2024年7月5日 · 以上",
         "高新技术企业占全国比重 30 % 2024年7月5日",
         "专精特新“小巨人”企业占全国比重 40 % 2024年7月5日",
         "企业研发经费投入和发明专利占比 50 % 2024年7月5日",
@@ -95,12 +95,12 @@ def test_article_page_shows_related_data_with_latest_value_and_small_chart(clien
     section = html.split('id="related-data-heading"', 1)[1].split("</section>", 1)[0]
     assert ">相关数据</h2>" in section
     assert (
-        '<a class="related-datum-name" href="/indicators/national-zones/">国家级高新区数量</a>'
+        '<a href="/indicators/national-zones/"><span class="figure-name">国家级高新区数量</span>'
         in section
     )
-    assert '178<span class="figure-unit">家</span>' in section
-    assert '30<span class="figure-unit">%</span>' in section
-    assert "以上 · 2024年7月5日" in section
+    assert '178<small>家</small>' in section
+    assert '30<small>%</small>' in section
+    assert "2024年7月5日 · 以上" in section
     # A small chart for the three-year series; a single value gets none.
     assert section.count("<svg") == 1
     points = re.search(r'<polyline points="([^"]+)"', section).group(1).split()
@@ -126,4 +126,4 @@ def test_article_related_data_runs_fixed_queries(client, django_assert_max_num_q
         article.indicators.add(indicator)
     with django_assert_max_num_queries(len(one)):
         response = client.get(article.get_absolute_url())
-    assert response.text.count('class="related-datum"') == 11
+    assert response.text.count('class="figure"') == 11

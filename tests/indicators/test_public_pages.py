@@ -43,10 +43,10 @@ def test_detail_shows_latest_value_with_unit_the_table_and_the_source(client, zo
     assert response.status_code == 200
     html = response.text
     assert "<h1>国家级高新区数量</h1>" in html
-    assert '178<span class="figure-unit">家</span>' in html
+    assert '178<small>家</small>' in html
     assert "2024年 · 全国" in html
     assert "数据来源：科技部火炬中心" in html
-    assert "<caption>国家级高新区数量（单位：家）</caption>" in html
+    assert '<caption id="data-table-caption">国家级高新区数量（单位：家）</caption>' in html
     assert table_rows(html) == [
         ("2021年", "全国", "169"),
         ("2022年", "全国", "173"),
@@ -87,7 +87,7 @@ def test_values_are_shown_with_the_indicators_decimals(client):
     indicator = make_indicator(slug="gdp", name="园区生产总值", unit="亿元", decimals=1)
     make_observation(indicator=indicator, period="2023-06", value=Decimal("12345.67"))
     html = client.get("/indicators/gdp/").text
-    assert '12,345.7<span class="figure-unit">亿元</span>' in html
+    assert '12,345.7<small>亿元</small>' in html
     assert table_rows(html) == [("2023年6月", "全国", "12,345.7")]
     data = json.loads(re.search(r'type="application/json">(.*?)</script>', html, re.S).group(1))
     assert data["decimals"] == 1
@@ -152,11 +152,11 @@ def test_list_shows_every_indicator_with_latest_value_and_unit(client, zones):
     response = client.get("/indicators/")
     assert response.status_code == 200
     html = response.text
-    cards = re.findall(r'<li class="figure-card">(.*?)</li>', html, re.S)
+    cards = re.findall(r'<li class="figure">(.*?)</li>', html, re.S)
     text = [" ".join(re.sub(r"<[^>]+>", " ", card).split()) for card in cards]
     assert text == [
         "国家级高新区数量 178 家 2024年",
-        "高新技术企业占比 30 % 以上 · 2024年7月5日",
+        "高新技术企业占比 30 % 2024年7月5日 · 以上",
         "尚无数据的指标 — 暂无数据",
     ]
     assert 'href="/indicators/hte-share/"' in html
@@ -167,7 +167,7 @@ def test_list_headline_value_prefers_the_national_newest(client):
     make_observation(indicator=indicator, period="2025", region="江苏", value=20)
     make_observation(indicator=indicator, period="2024", region="全国", value=178)
     html = client.get("/indicators/").text
-    assert '178<span class="figure-unit">家</span>' in html
+    assert '178<small>家</small>' in html
     only_regional = make_indicator(slug="only-regional")
     make_observation(indicator=only_regional, period="2023", region="广东", value=15)
     make_observation(indicator=only_regional, period="2024", region="浙江", value=9)
@@ -186,4 +186,4 @@ def test_list_runs_fixed_queries(client, django_assert_max_num_queries):
             make_observation(indicator=indicator, period=str(year), value=n + year)
     with django_assert_max_num_queries(3):
         response = client.get("/indicators/")
-    assert response.text.count('class="figure-card"') == 33
+    assert response.text.count('class="figure"') == 33
