@@ -162,6 +162,20 @@ class Article(models.Model):
                 fields=["category", "status", "-published_at", "-id"], name="article_category_idx"
             ),
             models.Index(fields=["-view_count", "-id"], name="article_views_idx"),
+            # The admin list (every status, newest first) and its date drill-down.
+            models.Index(fields=["-published_at", "-id"], name="article_admin_idx"),
+            # Small partial indexes for the few flagged articles: the home page's lead stories
+            # and a category's pinned ones are found without scanning every article.
+            models.Index(
+                fields=["-published_at", "-id"],
+                condition=Q(is_headline=True) | Q(is_featured=True) | Q(is_pinned=True),
+                name="article_flagged_idx",
+            ),
+            models.Index(
+                fields=["category", "-published_at", "-id"],
+                condition=Q(is_pinned=True),
+                name="article_category_pinned_idx",
+            ),
         ]
 
     def __str__(self):

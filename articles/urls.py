@@ -1,11 +1,14 @@
 from django.urls import path
 
-from . import views
+from . import feeds, views
 
 app_name = "articles"
 
 urlpatterns = [
     path("category/<slug:slug>/", views.CategoryArticleListView.as_view(), name="category"),
+    path("category/<slug:slug>/feed.xml", feeds.CategoryFeed(), name="category_feed"),
     path("articles/<int:pk>/", views.article_detail, name="detail"),
+    path("articles/<int:pk>/view/", views.count_view, name="count_view"),
     path("tags/<slug:slug>/", views.TagArticleListView.as_view(), name="tag"),
+    path("feeds/latest.xml", feeds.LatestArticlesFeed(), name="latest_feed"),
 ]

@@ -1,6 +1,10 @@
 from django.conf import settings
 from django.contrib import admin
+from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path
+
+from articles.sitemaps import ArticleSitemap, CategorySitemap, TagSitemap
+from indicators.sitemaps import IndicatorSitemap
 
 from . import views
 
@@ -8,13 +12,36 @@ admin.site.site_header = f"{settings.SITE_NAME} · 编辑后台"
 admin.site.site_title = settings.SITE_NAME
 admin.site.index_title = "内容管理"
 
+sitemaps = {
+    "articles": ArticleSitemap,
+    "categories": CategorySitemap,
+    "tags": TagSitemap,
+    "indicators": IndicatorSitemap,
+}
+
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("robots.txt", views.robots_txt, name="robots"),
+    path("favicon.ico", views.favicon, name="favicon"),
+    path(
+        "sitemap.xml",
+        sitemap_views.index,
+        {"sitemaps": sitemaps, "sitemap_url_name": "sitemap_section"},
+        name="sitemap",
+    ),
+    path(
+        "sitemap-<section>.xml",
+        sitemap_views.sitemap,
+        {"sitemaps": sitemaps},
+        name="sitemap_section",
+    ),
     path("", include("articles.urls")),
     path("indicators/", include("indicators.urls")),
     path("admin/", admin.site.urls),
 ]
+
+handler500 = "hitech_portal.views.server_error"
 
 if settings.DEBUG:
     from django.conf.urls.static import static

@@ -1,21 +1,99 @@
+from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
-from django.http import JsonResponse
+from django.db.models import OuterRef, Q, Subquery
+from django.http import HttpResponse, HttpResponsePermanentRedirect, JsonResponse
 from django.shortcuts import render
+from django.template import loader
+from django.templatetags.static import static
+from django.urls import reverse
 from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import requires_csrf_token
+from django.views.decorators.http import require_safe
 
 from articles.models import Article, Category
 from indicators.selectors import key_figures
 
+LEAD_STORIES = 7  # the headline and six featured
+LATEST = 10
+PER_CATEGORY = 5
+MOST_READ = 8
+
+
+def public_articles():
+    return Article.objects.published().select_related("category").defer("body", "keywords")
+
+
+def latest_per_category(limit: int = PER_CATEGORY) -> list[tuple[Category, list[Article]]]:
+    """The newest ``limit`` public articles of each navigation category, in two queries.
+
+    The first reads the categories with the ids of their newest articles, each id a tiny walk of
+    the (category, status, -published_at, -id) index; the second reads just those articles."""
+    newest = (
+        Article.objects.published().filter(category=OuterRef("pk")).order_by("-published_at", "-id")
+    )
+    picks = {f"pick{n}": Subquery(newest.values("pk")[n : n + 1]) for n in range(limit)}
+    categories = list(Category.objects.filter(show_in_nav=True).annotate(**picks))
+    wanted = [getattr(c, name) for c in categories for name in picks if getattr(c, name)]
+    articles = {a.pk: a for a in public_articles().filter(pk__in=wanted)}
+    blocks = []
+    for category in categories:
+        chosen = [articles[pk] for name in picks if (pk := getattr(category, name)) in articles]
+        if chosen:
+            blocks.append((category, chosen))
+    return blocks
+
 
 def home(request):
-    latest = Article.objects.published().select_related("category")[:20]
-    categories = Category.objects.filter(show_in_nav=True)
-    return render(
-        request,
-        "home.html",
-        {"latest": latest, "categories": categories, "key_figures": key_figures()},
+    flagged = Q(is_headline=True) | Q(is_featured=True) | Q(is_pinned=True)
+    top = list(
+        public_articles()
+        .filter(flagged)
+        .order_by("-is_pinned", "-is_headline", "-published_at", "-id")[:LEAD_STORIES]
     )
+    latest = list(public_articles().order_by("-published_at", "-id")[:LATEST])
+    if not top and latest:
+        top = latest[:1]
+    most_read = list(
+        public_articles().filter(view_count__gt=0).order_by("-view_count", "-id")[:MOST_READ]
+    )
+    context = {
+        "lead": top[0] if top else None,
+        "featured": top[1:],
+        "latest": latest,
+        "category_blocks": latest_per_category(),
+        "most_read": most_read,
+        "key_figures": key_figures(),
+    }
+    return render(request, "home.html", context)
+
+
+@require_safe
+def robots_txt(request):
+    lines = [
+        "User-agent: *",
+        "Disallow: /admin/",
+        "Disallow: /search/",
+        "Disallow: /articles/*/view/",
+        "",
+        f"Sitemap: {settings.SITE_URL}{reverse('sitemap')}",
+        "",
+    ]
+    return HttpResponse("\n".join(lines), content_type="text/plain; charset=utf-8")
+
+
+@require_safe
+def favicon(request):
+    """Browsers and crawlers ask for /favicon.ico whatever the page links; send them the icon."""
+    return HttpResponsePermanentRedirect(static("favicon.ico"))
+
+
+@requires_csrf_token
+def server_error(request):
+    """The 500 page: no database, no context processors (they may be what failed)."""
+    template = loader.get_template("500.html")
+    body = template.render({"SITE_NAME": settings.SITE_NAME})
+    return HttpResponse(body, status=500)
 
 
 @never_cache

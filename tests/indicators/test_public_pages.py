@@ -6,6 +6,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.conf import settings
 from django.utils import timezone
 
 from articles.models import Article
@@ -42,8 +43,8 @@ def test_detail_shows_latest_value_with_unit_the_table_and_the_source(client, zo
     response = client.get("/indicators/national-zones/")
     assert response.status_code == 200
     html = response.text
-    assert "<h1>国家级高新区数量</h1>" in html
-    assert '178<small>家</small>' in html
+    assert '<h1><span class="page-kind">数据</span>国家级高新区数量</h1>' in html
+    assert "178<small>家</small>" in html
     assert "2024年 · 全国" in html
     assert "数据来源：科技部火炬中心" in html
     assert '<caption id="data-table-caption">国家级高新区数量（单位：家）</caption>' in html
@@ -87,7 +88,7 @@ def test_values_are_shown_with_the_indicators_decimals(client):
     indicator = make_indicator(slug="gdp", name="园区生产总值", unit="亿元", decimals=1)
     make_observation(indicator=indicator, period="2023-06", value=Decimal("12345.67"))
     html = client.get("/indicators/gdp/").text
-    assert '12,345.7<small>亿元</small>' in html
+    assert "12,345.7<small>亿元</small>" in html
     assert table_rows(html) == [("2023年6月", "全国", "12,345.7")]
     data = json.loads(re.search(r'type="application/json">(.*?)</script>', html, re.S).group(1))
     assert data["decimals"] == 1
@@ -167,7 +168,7 @@ def test_list_headline_value_prefers_the_national_newest(client):
     make_observation(indicator=indicator, period="2025", region="江苏", value=20)
     make_observation(indicator=indicator, period="2024", region="全国", value=178)
     html = client.get("/indicators/").text
-    assert '178<small>家</small>' in html
+    assert "178<small>家</small>" in html
     only_regional = make_indicator(slug="only-regional")
     make_observation(indicator=only_regional, period="2023", region="广东", value=15)
     make_observation(indicator=only_regional, period="2024", region="浙江", value=9)
@@ -187,3 +188,27 @@ def test_list_runs_fixed_queries(client, django_assert_max_num_queries):
     with django_assert_max_num_queries(3):
         response = client.get("/indicators/")
     assert response.text.count('class="figure"') == 33
+
+
+def test_detail_has_title_description_canonical_open_graph_and_dataset_json_ld(client, zones):
+    html = client.get("/indicators/national-zones/").text
+    assert "<title>国家级高新区数量 · 数据 · " in html
+    assert '<meta name="description" content="国家级高新区数量：2024年178家。' in html
+    assert f'rel="canonical" href="{settings.SITE_URL}/indicators/national-zones/"' in html
+    assert '<meta property="og:title" content="国家级高新区数量 · ' in html
+    blocks = [
+        json.loads(block)
+        for block in re.findall(r'<script type="application/ld\+json">(.*?)</script>', html, re.S)
+    ]
+    dataset, breadcrumbs = blocks
+    assert dataset["@type"] == "Dataset"
+    assert dataset["name"] == "国家级高新区数量"
+    assert dataset["temporalCoverage"] == "2021/2024"
+    assert dataset["spatialCoverage"] == ["全国", "江苏"]
+    assert dataset["variableMeasured"]["unitText"] == "家"
+    assert dataset["distribution"][0]["contentUrl"].endswith("/indicators/national-zones.csv")
+    assert [item["name"] for item in breadcrumbs["itemListElement"]] == [
+        "首页",
+        "数据",
+        "国家级高新区数量",
+    ]

@@ -1,0 +1,247 @@
+"""The editors' admin: categories, tags and articles (with FAQ entries inline).
+
+Publishing rules live in :class:`articles.publishing.PublishingAdminMixin`. Every admin write
+that changes a public page refreshes the search index and the page cache; ``indicators.admin``
+adds the linked-indicators inline to the article admin (indicators depend on articles, not the
+reverse).
+"""
+
+from django.contrib import admin, messages
+from django.contrib.admin.models import CHANGE, LogEntry
+from django.db import models, transaction
+from django.db.models import Count, OuterRef, Subquery
+from django.db.models.functions import Coalesce
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import format_html
+
+from hitech_portal.pagecache import invalidate_pages
+
+from .admin_forms import ArticleAdminForm, AutoSlugForm
+from .admin_list import FLAGS, ArticleChangeList, FlagFilter, MineFilter, short_datetime
+from .models import FAQ, Article, Category, Tag
+from .publishing import (
+    PublicationStateFilter,
+    PublishingAdminMixin,
+    batched,
+    forget_public_copies,
+    refresh_public_copies,
+)
+
+
+def count_of(model, field):
+    """Counted per row shown, not over the whole table: the list stays cheap at any size."""
+    counted = (
+        model.objects.filter(**{field: OuterRef("pk")})
+        .order_by()
+        .values(field)
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(counted, output_field=models.IntegerField()), 0)
+
+
+class PublicPagesAdminMixin:
+    """Categories, tags and indicators show on public pages: drop cached copies after writes."""
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        transaction.on_commit(invalidate_pages)
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        transaction.on_commit(invalidate_pages)
+
+    def delete_queryset(self, request, queryset):
+        super().delete_queryset(request, queryset)
+        transaction.on_commit(invalidate_pages)
+
+
+@admin.register(Category)
+class CategoryAdmin(PublicPagesAdminMixin, admin.ModelAdmin):
+    form = AutoSlugForm
+    list_display = ["name", "slug", "parent", "sort_order", "show_in_nav", "article_count"]
+    list_editable = ["sort_order", "show_in_nav"]
+    list_filter = ["show_in_nav", "parent"]
+    list_select_related = ["parent"]
+    search_fields = ["name", "slug"]
+    fields = ["name", "slug", "description", "parent", "sort_order", "show_in_nav"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(n_articles=count_of(Article, "category"))
+
+    @admin.display(description="文章数", ordering="n_articles")
+    def article_count(self, obj):
+        url = reverse("admin:articles_article_changelist") + f"?category__id__exact={obj.pk}"
+        return format_html('<a href="{}">{}</a>', url, obj.n_articles)
+
+
+@admin.register(Tag)
+class TagAdmin(PublicPagesAdminMixin, admin.ModelAdmin):
+    list_display = ["name", "slug", "article_count"]
+    search_fields = ["name", "slug"]
+    search_help_text = "按名称或网址名搜索"
+    fields = ["name", "slug"]
+
+    def get_queryset(self, request):
+        through = Article.tags.through
+        return super().get_queryset(request).annotate(n_articles=count_of(through, "tag"))
+
+    @admin.display(description="文章数", ordering="n_articles")
+    def article_count(self, obj):
+        url = reverse("admin:articles_article_changelist") + f"?tags__id__exact={obj.pk}"
+        return format_html('<a href="{}">{}</a>', url, obj.n_articles)
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change:  # a renamed tag reads differently in every article that carries it
+            refresh_public_copies(list(obj.articles.values_list("pk", flat=True)))
+
+    def delete_queryset(self, request, queryset):
+        tagged = list(Article.objects.filter(tags__in=queryset).values_list("pk", flat=True))
+        super().delete_queryset(request, queryset)
+        refresh_public_copies(sorted(set(tagged)))
+
+    def delete_model(self, request, obj):
+        tagged = list(obj.articles.values_list("pk", flat=True))
+        super().delete_model(request, obj)
+        refresh_public_copies(tagged)
+
+
+class FAQInline(admin.TabularInline):
+    model = FAQ
+    extra = 0
+    fields = ["question", "answer", "sort_order"]
+    formfield_overrides = {
+        models.TextField: {"widget": admin.widgets.AdminTextareaWidget(attrs={"rows": 3})}
+    }
+
+
+def flag_action(field, label, value):
+    """设为/取消 头条·推荐·置顶 for the selected articles."""
+    description = f"{'设为' if value else '取消'}{label}"
+
+    def action(modeladmin, request, queryset):
+        ids = list(queryset.exclude(**{field: value}).values_list("pk", flat=True))
+        now = timezone.now()
+        for batch in batched(ids):
+            batch_qs = Article.objects.filter(pk__in=batch)
+            batch_qs.update(**{field: value}, updated_at=now, updated_by=request.user)
+            LogEntry.objects.log_actions(
+                request.user.pk, batch_qs.only("pk", "title"), CHANGE, change_message=description
+            )
+        transaction.on_commit(invalidate_pages)
+        modeladmin.message_user(request, f"已{description} {len(ids)} 篇文章。", messages.SUCCESS)
+
+    action.__name__ = f"{'set' if value else 'clear'}_{field}"
+    return admin.action(permissions=["change"], description=description)(action)
+
+
+FLAG_ACTIONS = [
+    flag_action(field, label, value) for field, label in FLAGS for value in (True, False)
+]
+
+
+@admin.register(Article)
+class ArticleAdmin(PublishingAdminMixin, admin.ModelAdmin):
+    form = ArticleAdminForm
+    list_display = [
+        "title",
+        "category",
+        "publication_state",
+        "published",
+        "flags",
+        "view_count",
+        "updated_by",
+        "updated",
+    ]
+    list_filter = [PublicationStateFilter, "category", FlagFilter, MineFilter]
+    list_select_related = ["category", "updated_by"]
+    list_per_page = 50
+    # A changelist of 100,000 rows must not count the whole table on every page view.
+    show_full_result_count = False
+    search_fields = ["title", "summary", "source", "author"]
+    search_help_text = "按标题、摘要、来源或作者搜索；输入数字按编号查找"
+    date_hierarchy = "published_at"
+    autocomplete_fields = ["tags", "related"]
+    readonly_fields = ["view_count", "created_at", "created_by", "updated_at", "updated_by"]
+    fieldsets = [
+        (None, {"fields": ["title", "subtitle", "category"]}),
+        (
+            "发布",
+            {
+                "fields": [("status", "published_at"), ("is_headline", "is_featured", "is_pinned")],
+                "description": "已发布且到了发布时间才对读者可见；发布时间留空则为保存时刻。",
+            },
+        ),
+        ("正文", {"fields": ["body"]}),
+        ("摘要与来源", {"fields": ["summary", "keywords", ("source", "author"), "source_url"]}),
+        ("标签与相关文章", {"fields": ["tags", "related"]}),
+        ("封面图", {"fields": ["cover", "cover_alt"], "classes": ["collapse"]}),
+        (
+            "记录",
+            {
+                "fields": [
+                    ("created_at", "created_by"),
+                    ("updated_at", "updated_by"),
+                    "view_count",
+                ],
+                "classes": ["collapse"],
+            },
+        ),
+    ]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+    inlines = [FAQInline]
+    actions = ["publish_selected", "unpublish_selected", *FLAG_ACTIONS]
+    save_on_top = True
+
+    class Media:
+        css = {"all": ["css/admin.css"]}
+
+    @admin.display(description="发布时间", ordering="published_at")
+    def published(self, obj):
+        return short_datetime(obj.published_at)
+
+    @admin.display(description="更新时间", ordering="updated_at")
+    def updated(self, obj):
+        return short_datetime(obj.updated_at)
+
+    @admin.display(description="标记")
+    def flags(self, obj):
+        return " · ".join(label for field, label in FLAGS if getattr(obj, field)) or "—"
+
+    def get_changelist(self, request, **kwargs):
+        return ArticleChangeList
+
+    def view_on_site(self, obj):
+        # Staff see drafts and scheduled articles there as a preview (articles.views).
+        return obj.get_absolute_url()
+
+    def get_search_results(self, request, queryset, search_term):
+        results, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        term = search_term.strip()
+        if term.isdigit() and len(term) < 16:
+            results |= queryset.filter(pk=int(term))
+        return results, may_have_duplicates
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.created_by = request.user
+        obj.updated_by = request.user
+        super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        # Tags and FAQ entries are saved by now: index the article as readers will see it.
+        refresh_public_copies([form.instance.pk])
+        self.publication_message(request, form.instance)
+
+    def delete_model(self, request, obj):
+        pk = obj.pk
+        super().delete_model(request, obj)
+        forget_public_copies([pk])
+
+    def delete_queryset(self, request, queryset):
+        ids = list(queryset.values_list("pk", flat=True))
+        super().delete_queryset(request, queryset)
+        forget_public_copies(ids)

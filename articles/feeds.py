@@ -1,0 +1,71 @@
+"""RSS 2.0 feeds: the latest articles site-wide and per category, from ``published()``.
+
+``item_pubdate`` lets contrib set ``Last-Modified``, so ConditionalGetMiddleware answers 304s.
+"""
+
+from django.conf import settings
+from django.contrib.syndication.views import Feed
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils.feedgenerator import Rss201rev2Feed
+
+from .models import Article, Category
+
+FEED_LENGTH = 30
+
+
+class LatestArticlesFeed(Feed):
+    feed_type = Rss201rev2Feed
+    language = "zh-Hans"
+    title = f"{settings.SITE_NAME} · 最新文章"
+    description = "国家高新区新闻、政策解读与产业研究的最新文章"
+
+    def link(self):
+        return reverse("home")
+
+    def articles(self):
+        return (
+            Article.objects.published()
+            .select_related("category")
+            .prefetch_related("tags")
+            .defer("body")
+            .order_by("-published_at", "-id")
+        )
+
+    def items(self):
+        return self.articles()[:FEED_LENGTH]
+
+    def item_title(self, item):
+        return item.title
+
+    def item_description(self, item):
+        return item.summary or item.title
+
+    def item_pubdate(self, item):
+        return item.published_at
+
+    def item_updateddate(self, item):
+        return item.updated_at
+
+    def item_author_name(self, item):
+        return item.author or item.source or None
+
+    def item_categories(self, item):
+        return [item.category.name, *(tag.name for tag in item.tags.all())]
+
+
+class CategoryFeed(LatestArticlesFeed):
+    def get_object(self, request, slug):
+        return get_object_or_404(Category, slug=slug)
+
+    def title(self, obj):
+        return f"{obj.name} · {settings.SITE_NAME}"
+
+    def description(self, obj):
+        return obj.description or f"{settings.SITE_NAME}「{obj.name}」栏目的最新文章"
+
+    def link(self, obj):
+        return obj.get_absolute_url()
+
+    def items(self, obj):
+        return self.articles().filter(category=obj)[:FEED_LENGTH]

@@ -1,0 +1,145 @@
+"""Indicators with their observations inline, observations on their own, and the article admin's
+"相关指标" inline (registered from here: indicators depend on articles, never the reverse).
+"""
+
+from django import forms
+from django.contrib import admin
+from django.db.models import Case, IntegerField, OuterRef, Subquery, Value, When
+from django.forms.models import BaseInlineFormSet
+
+from articles.admin import PublicPagesAdminMixin, count_of
+from articles.admin_forms import AutoSlugForm
+from articles.models import Article
+
+from .models import Indicator, Observation
+
+IndicatorLink = Indicator.articles.through
+# The auto-created link model has no name of its own; the inline row and the delete
+# confirmation show it, so give it one in Chinese.
+IndicatorLink._meta.verbose_name = "相关指标"
+IndicatorLink._meta.verbose_name_plural = "相关指标"
+IndicatorLink.__str__ = lambda link: f"{link.indicator}"
+
+
+class ObservationFormSet(BaseInlineFormSet):
+    def get_unique_error_message(self, unique_check):
+        # Django names the fields ("period 和 region"); editors know them by their labels.
+        labels = [
+            str(Observation._meta.get_field(name).verbose_name)
+            for name in unique_check
+            if name != self.fk.name
+        ]
+        return f"有重复的{'和'.join(labels)}：同一指标在同一期间和地区只能有一个数值。"
+
+
+class ObservationInline(admin.TabularInline):
+    model = Observation
+    formset = ObservationFormSet
+    extra = 1
+    fields = ["period", "region", "value", "note", "source_article"]
+    autocomplete_fields = ["source_article"]
+
+
+def latest_observation(field):
+    """The newest period's value, 全国 before regional figures."""
+    newest = Observation.objects.filter(indicator=OuterRef("pk")).order_by(
+        "-period",
+        Case(When(region="全国", then=Value(0)), default=Value(1), output_field=IntegerField()),
+        "region",
+    )
+    return Subquery(newest.values(field)[:1])
+
+
+@admin.register(Indicator)
+class IndicatorAdmin(PublicPagesAdminMixin, admin.ModelAdmin):
+    form = AutoSlugForm
+    list_display = ["name", "unit", "latest_value", "latest_period", "n_observations", "is_key"]
+    list_filter = ["is_key"]
+    search_fields = ["name", "slug", "source", "description"]
+    search_help_text = "按名称、网址名、数据来源或说明搜索"
+    fields = ["name", "slug", "unit", "decimals", "source", "description", "is_key", "sort_order"]
+    inlines = [ObservationInline]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                latest=latest_observation("value"),
+                latest_at=latest_observation("period"),
+                observation_count=count_of(Observation, "indicator"),
+            )
+        )
+
+    @admin.display(description="最新数值")
+    def latest_value(self, obj):
+        if obj.latest is None:
+            return "—"
+        return f"{obj.format_value(obj.latest)} {obj.unit}".strip()
+
+    @admin.display(description="最新期间", ordering="latest_at")
+    def latest_period(self, obj):
+        return obj.latest_at or "—"
+
+    @admin.display(description="观测值数", ordering="observation_count")
+    def n_observations(self, obj):
+        return obj.observation_count
+
+
+@admin.register(Observation)
+class ObservationAdmin(PublicPagesAdminMixin, admin.ModelAdmin):
+    list_display = ["indicator", "period", "region", "display_value", "source_article"]
+    list_filter = ["indicator", "region"]
+    list_select_related = ["indicator", "source_article"]
+    search_fields = ["indicator__name", "period", "region", "note"]
+    search_help_text = "按指标名称、期间、地区或备注搜索"
+    autocomplete_fields = ["indicator", "source_article"]
+    fields = ["indicator", "period", "region", "value", "note", "source_article"]
+
+    @admin.display(description="数值", ordering="value")
+    def display_value(self, obj):
+        return f"{obj.display_value} {obj.indicator.unit}".strip()
+
+
+class IndicatorLinkForm(forms.ModelForm):
+    class Meta:
+        model = IndicatorLink
+        fields = ["indicator"]
+        labels = {"indicator": "指标"}
+
+
+class IndicatorLinkInline(admin.TabularInline):
+    """相关指标 on the article form. Linking is part of writing the article, so it follows the
+    article's permissions (editors may view but not change indicators themselves)."""
+
+    model = IndicatorLink
+    form = IndicatorLinkForm
+    extra = 0
+    autocomplete_fields = ["indicator"]
+    verbose_name = "相关指标"
+    verbose_name_plural = "相关指标"
+
+    def _may_edit_article(self, request):
+        return request.user.has_perm("articles.change_article") or request.user.has_perm(
+            "articles.add_article"
+        )
+
+    def has_view_permission(self, request, obj=None):
+        return self._may_edit_article(request) or request.user.has_perm("articles.view_article")
+
+    def has_add_permission(self, request, obj):
+        return self._may_edit_article(request)
+
+    def has_change_permission(self, request, obj=None):
+        return self._may_edit_article(request)
+
+    def has_delete_permission(self, request, obj=None):
+        return self._may_edit_article(request)
+
+
+def _add_indicator_inline(article_admin):
+    if IndicatorLinkInline not in article_admin.inlines:
+        article_admin.inlines = [*article_admin.inlines, IndicatorLinkInline]
+
+
+_add_indicator_inline(admin.site.get_model_admin(Article))

@@ -1,0 +1,236 @@
+"""Category and tag pages: filters, ordering, paging, pinned articles, bad parameters, queries."""
+
+from datetime import datetime, timedelta
+
+import pytest
+from django.utils import timezone
+
+from articles.models import Article
+from hitech_portal.pagecache import invalidate_pages
+from tests.factories import make_article, make_articles, make_category, make_tag
+
+pytestmark = pytest.mark.django_db
+
+
+def titles(response):
+    return [article.title for article in response.context["page_obj"]]
+
+
+def day(text):
+    return timezone.make_aware(datetime.fromisoformat(text))
+
+
+def test_category_lists_only_its_public_articles_newest_first(client):
+    category = make_category()
+    older = make_article(
+        category=category, title="较早的文章", published_at=day("2024-01-02T10:00")
+    )
+    newer = make_article(
+        category=category, title="较新的文章", published_at=day("2024-03-02T10:00")
+    )
+    make_article(category=category, title="草稿", status=Article.Status.DRAFT)
+    make_article(category=category, title="定时", published_at=timezone.now() + timedelta(days=1))
+    make_article(title="别的栏目")
+    response = client.get(category.get_absolute_url())
+    assert response.status_code == 200
+    assert titles(response) == [newer.title, older.title]
+    assert "草稿" not in response.text and "定时" not in response.text
+
+
+def test_twenty_a_page_with_page_links(client):
+    category = make_category()
+    make_articles(45, category=category)
+    first = client.get(category.get_absolute_url())
+    assert len(first.context["page_obj"]) == 20
+    assert 'href="?page=2"' in first.text and 'href="?page=3"' in first.text
+    third = client.get(category.get_absolute_url(), {"page": 3})
+    assert len(third.context["page_obj"]) == 5
+    assert 'rel="prev"' in third.text and 'rel="next"' not in third.text
+
+
+def test_page_links_keep_the_filters(client):
+    category = make_category()
+    tag = make_tag(name="人工智能")
+    make_articles(25, category=category, tags=[tag])
+    response = client.get(category.get_absolute_url(), {"tag": tag.slug})
+    assert f'href="?tag={tag.slug}&amp;page=2"' in response.text
+
+
+@pytest.mark.parametrize("number", ["abc", "99999", "0", "-1", "1.5"])
+def test_bad_page_numbers_are_404_not_500(client, number):
+    category = make_category()
+    make_articles(3, category=category)
+    response = client.get(category.get_absolute_url(), {"page": number})
+    assert response.status_code == 404
+    assert "页面不存在" in response.text
+
+
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        ({"published_after": "2024-13-45"}, "日期应写成 2024-07-05 这样的格式"),
+        ({"published_before": "昨天"}, "日期应写成 2024-07-05 这样的格式"),
+        ({"ordering": "title"}, "排序只能是最新发布、最早发布或阅读最多"),
+        ({"tag": "no-such-tag"}, "没有这个标签"),
+    ],
+)
+def test_bad_filters_are_a_400_page_naming_the_problem(client, params, message):
+    category = make_category()
+    make_article(category=category, title="不会出现在错误页")
+    response = client.get(category.get_absolute_url(), params)
+    assert response.status_code == 400
+    assert message in response.text
+    assert "筛选条件有误" in response.text
+    assert "不会出现在错误页" not in response.text
+    assert '<meta name="robots" content="noindex, follow">' in response.text
+
+
+def test_unknown_source_is_an_empty_list_not_an_error(client):
+    category = make_category()
+    make_article(category=category, source="新华社")
+    response = client.get(category.get_absolute_url(), {"source": "不存在的来源"})
+    assert response.status_code == 200
+    assert "没有符合条件的文章" in response.text
+
+
+def test_filter_by_tag_and_source(client):
+    category = make_category()
+    ai = make_tag(name="人工智能")
+    make_article(category=category, title="人工智能新华社", tags=[ai], source="新华社")
+    make_article(category=category, title="人工智能高新院", tags=[ai], source="高新院")
+    make_article(category=category, title="无标签新华社", source="新华社")
+    url = category.get_absolute_url()
+    assert titles(client.get(url, {"tag": ai.slug})) == ["人工智能新华社", "人工智能高新院"]
+    assert titles(client.get(url, {"tag": ai.slug, "source": "新华社"})) == ["人工智能新华社"]
+
+
+def test_date_range_is_inclusive_in_shanghai_days(client):
+    category = make_category()
+    for text in ("2024-07-04T23:59", "2024-07-05T00:00", "2024-07-06T23:59", "2024-07-07T00:00"):
+        make_article(category=category, title=f"发布于{text}", published_at=day(text))
+    response = client.get(
+        category.get_absolute_url(),
+        {"published_after": "2024-07-05", "published_before": "2024-07-06"},
+    )
+    assert titles(response) == ["发布于2024-07-06T23:59", "发布于2024-07-05T00:00"]
+    assert 'value="2024-07-05"' in response.text  # the form shows what was asked
+
+
+@pytest.mark.parametrize(
+    ("ordering", "expected"),
+    [
+        ("-published_at", ["新", "中", "旧"]),
+        ("published_at", ["旧", "中", "新"]),
+        ("-view_count", ["中", "旧", "新"]),
+    ],
+)
+def test_orderings(client, ordering, expected):
+    category = make_category()
+    now = timezone.now()
+    make_article(category=category, title="旧", published_at=now - timedelta(days=3), view_count=50)
+    make_article(category=category, title="中", published_at=now - timedelta(days=2), view_count=90)
+    make_article(category=category, title="新", published_at=now - timedelta(days=1), view_count=5)
+    response = client.get(category.get_absolute_url(), {"ordering": ordering})
+    assert titles(response) == expected
+
+
+def test_same_time_articles_keep_a_stable_order_across_pages(client):
+    category = make_category()
+    moment = timezone.now() - timedelta(hours=1)
+    articles = make_articles(30, category=category, published_at=moment)
+    seen = titles(client.get(category.get_absolute_url())) + titles(
+        client.get(category.get_absolute_url(), {"page": 2})
+    )
+    assert seen == [a.title for a in sorted(articles, key=lambda a: -a.pk)]
+
+
+def test_pinned_articles_lead_page_one_of_the_plain_list_only(client):
+    category = make_category()
+    pinned = make_article(
+        category=category, title="置顶的旧文章", is_pinned=True, published_at=day("2020-01-01")
+    )
+    make_articles(25, category=category)
+    first = client.get(category.get_absolute_url())
+    assert first.context["pinned"] == [pinned]
+    assert first.text.index("置顶的旧文章") < first.text.index(titles(first)[0])
+    assert client.get(category.get_absolute_url(), {"page": 2}).context["pinned"] == []
+    filtered = client.get(category.get_absolute_url(), {"ordering": "-view_count"})
+    assert filtered.context["pinned"] == []
+
+
+def test_canonical_and_noindex_for_filtered_and_paged_lists(client):
+    category = make_category()
+    make_articles(25, category=category)
+    base = "http://127.0.0.1:8000" + category.get_absolute_url()
+    plain = client.get(category.get_absolute_url()).text
+    assert f'<link rel="canonical" href="{base}">' in plain
+    assert "noindex" not in plain
+    second = client.get(category.get_absolute_url(), {"page": 2}).text
+    assert f'<link rel="canonical" href="{base}?page=2">' in second
+    filtered = client.get(category.get_absolute_url(), {"ordering": "published_at"}).text
+    assert f'<link rel="canonical" href="{base}">' in filtered
+    assert '<meta name="robots" content="noindex, follow">' in filtered
+
+
+def test_child_categories_are_linked_from_their_parent(client):
+    parent = make_category(name="研究")
+    child = make_category(name="区域研究", parent=parent)
+    response = client.get(parent.get_absolute_url())
+    assert f'href="{child.get_absolute_url()}"' in response.text
+    child_page = client.get(child.get_absolute_url()).text
+    assert f'<a href="{parent.get_absolute_url()}">研究</a>' in child_page
+
+
+def test_unknown_category_is_404(client):
+    assert client.get("/category/no-such-category/").status_code == 404
+
+
+@pytest.mark.parametrize("params", [{}, {"page": 2}, {"tag": "t", "ordering": "-view_count"}])
+def test_category_page_runs_fixed_queries(client, django_assert_max_num_queries, params):
+    category = make_category()
+    tag = make_tag(slug="t")
+    make_articles(45, category=category, tags=[tag], is_pinned=True)
+    with django_assert_max_num_queries(9) as few:
+        client.get(category.get_absolute_url(), params)
+    make_articles(60, category=category, tags=[tag, make_tag()], is_pinned=True)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        response = client.get(category.get_absolute_url(), params)
+    assert len(response.context["page_obj"]) == 20
+
+
+def test_tag_page_lists_public_articles_with_that_tag(client, django_assert_max_num_queries):
+    tag = make_tag(name="新质生产力")
+    make_articles(3, tags=[tag])
+    make_article(title="草稿带标签", tags=[tag], status=Article.Status.DRAFT)
+    make_article(title="没有这个标签")
+    with django_assert_max_num_queries(5):
+        response = client.get(tag.get_absolute_url())
+    assert response.status_code == 200
+    assert len(response.context["page_obj"]) == 3
+    assert '<h1><span class="page-kind">标签</span>新质生产力</h1>' in response.text
+    assert "草稿带标签" not in response.text and "没有这个标签" not in response.text
+    make_articles(40, tags=[tag])
+    invalidate_pages()  # what every write path calls
+    with django_assert_max_num_queries(5):
+        assert len(client.get(tag.get_absolute_url()).context["page_obj"]) == 20
+    assert client.get(tag.get_absolute_url(), {"page": "x"}).status_code == 404
+    assert client.get("/tags/no-such-tag/").status_code == 404
+
+
+def test_null_characters_in_a_filter_are_a_400_not_a_database_error(client):
+    category = make_category()
+    response = client.get(category.get_absolute_url(), {"source": "新华\x00社"})
+    assert response.status_code == 400
+    assert "筛选条件有误" in response.text
+
+
+def test_list_totals_are_kept_until_the_next_published_change(client):
+    category = make_category()
+    make_articles(25, category=category)
+    assert client.get(category.get_absolute_url()).context["paginator"].count == 25
+    make_articles(20, category=category)
+    assert client.get(category.get_absolute_url()).context["paginator"].count == 25
+    invalidate_pages()
+    response = client.get(category.get_absolute_url(), {"page": 3})
+    assert response.context["paginator"].count == 45
+    assert len(response.context["page_obj"]) == 5
