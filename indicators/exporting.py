@@ -7,17 +7,13 @@ changes nothing. Text cells a spreadsheet would run as a formula are escaped.
 import csv
 from collections.abc import Iterable, Iterator
 
+from hitech_portal.tabular import escape_formula
+
 from .models import Indicator, Observation
 from .selectors import plain_number
 
 #: The observation import file's Chinese headers (DESIGN.md), so the file round-trips.
 CSV_HEADERS = ["指标", "期间", "地区", "数值", "备注", "来源文章"]
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-
-
-def escape_formula(cell: str) -> str:
-    """Prefix ``'`` to text that Excel or LibreOffice would evaluate (OWASP CSV injection)."""
-    return f"'{cell}" if cell.startswith(FORMULA_PREFIXES) else cell
 
 
 def observation_rows(
