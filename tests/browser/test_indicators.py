@@ -5,9 +5,7 @@ from playwright.sync_api import expect
 
 from tests.factories import make_article, make_indicator, make_observation
 
-# live_server empties every table afterwards; put back what migrations created (categories,
-# groups) for the tests that run after these.
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def test_indicator_page_draws_the_chart_above_the_table(live_server, page, tmp_path):
