@@ -6,7 +6,7 @@ set invalid: the view answers 400 with the form and its error messages, never a 
 different list. An unknown *source* is not an error: it is free text and simply matches nothing.
 """
 
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 import django_filters
 from django import forms
@@ -71,10 +71,16 @@ class ArticleFilter(django_filters.FilterSet):
             "排序只能是最新发布、最早发布或阅读最多。"
         )
 
+    # The calendar's first and last days are valid dates whose Shanghai midnight lies outside
+    # what datetime holds in UTC (or the day after does not exist); they bound nothing anyway.
     def filter_after(self, queryset, name, value):
+        if value == date.min:
+            return queryset
         return queryset.filter(published_at__gte=start_of_day(value))
 
     def filter_before(self, queryset, name, value):
+        if value == date.max:
+            return queryset
         return queryset.filter(published_at__lt=start_of_day(value + timedelta(days=1)))
 
     def filter_ordering(self, queryset, name, value):

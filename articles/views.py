@@ -227,7 +227,7 @@ def search(request):
             dates = None
             break
     page = request.GET.get("page", "1")
-    if dates is None or not page.isdigit():
+    if dates is None or not page.isdecimal():  # isdigit() would pass "²", which int() refuses
         return HttpResponseBadRequest("参数有误：日期应为 YYYY-MM-DD，页码应为正整数。")
     results = run_search(
         query,

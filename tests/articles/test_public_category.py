@@ -117,6 +117,22 @@ def test_date_range_is_inclusive_in_shanghai_days(client):
 
 
 @pytest.mark.parametrize(
+    "params",
+    [
+        {"published_after": "0001-01-01"},
+        {"published_before": "9999-12-31"},
+        {"published_after": "0001-01-01", "published_before": "9999-12-31"},
+    ],
+)
+def test_the_calendars_first_and_last_days_bound_nothing(client, params):
+    category = make_category()
+    make_article(category=category, title="今天的文章")
+    response = client.get(category.get_absolute_url(), params)
+    assert response.status_code == 200
+    assert titles(response) == ["今天的文章"]
+
+
+@pytest.mark.parametrize(
     ("ordering", "expected"),
     [
         ("-published_at", ["新", "中", "旧"]),
