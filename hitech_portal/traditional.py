@@ -333,10 +333,12 @@ def page_in(request, language: str) -> str:
     search, page 3 stay what they are)."""
     full_path = request.get_full_path()
     url = translate_url(full_path, language)
-    if url != full_path or language == request.LANGUAGE_CODE:
-        return url
-    # translate_url only knows pages that resolve; a 404 still has its twin address.
-    if language == TRADITIONAL:
-        return traditional_path(full_path)
-    prefix = f"/{TRADITIONAL}"
-    return full_path[len(prefix) :] or "/" if full_path.startswith(prefix + "/") else full_path
+    if url == full_path and language != request.LANGUAGE_CODE:
+        # translate_url only knows pages that resolve; a 404 still has its twin address.
+        if language == TRADITIONAL:
+            url = traditional_path(full_path)
+        elif full_path.startswith(f"/{TRADITIONAL}/"):
+            url = full_path[len(TRADITIONAL) + 1 :]
+    # A requested path such as /zh-hant//evil.example/ would otherwise give the link
+    # //evil.example/, which a browser follows to another site.
+    return "/" + url.lstrip("/")

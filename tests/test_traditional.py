@@ -184,6 +184,22 @@ def test_the_404_page_reads_in_traditional(client):
     assert "頁面不存在" in response.text and "页面不存在" not in response.text
 
 
+@pytest.mark.parametrize(
+    ("path", "simplified", "traditional"),
+    [
+        ("/zh-hant//evil.example/x", "/evil.example/x", "/zh-hant//evil.example/x"),
+        ("/zh-hant/%2F%2Fevil.example", "/evil.example", "/zh-hant///evil.example"),
+        ("//evil.example/x", "/x", "/zh-hant/x"),
+    ],
+)
+def test_the_switch_on_a_404_page_never_links_to_another_site(
+    client, path, simplified, traditional
+):
+    switch = parse(client.get(path)).switch
+    assert switch["zh-Hans"][0] == simplified
+    assert switch["zh-Hant"][0] == traditional
+
+
 def test_json_ld_stays_valid_json_with_keys_and_urls_kept_and_values_converted(client, content):
     article = content["article"]
     path = article.get_absolute_url()
