@@ -12,6 +12,7 @@ from django.views.decorators.csrf import requires_csrf_token
 from django.views.decorators.http import require_safe
 
 from articles.models import Article, Category
+from articles.views import article_list
 from indicators.selectors import key_figures
 
 LEAD_STORIES = 7  # the headline and six featured
@@ -21,7 +22,7 @@ MOST_READ = 8
 
 
 def public_articles():
-    return Article.objects.published().select_related("category").defer("body", "keywords")
+    return article_list(Article.objects.published())
 
 
 def latest_per_category(limit: int = PER_CATEGORY) -> list[tuple[Category, list[Article]]]:
