@@ -6,8 +6,9 @@ an invalid filter is a 400 page naming the problem, a page number that is not a 
 past the end is a 404 (``ListView``'s paging).
 """
 
+from django.core.validators import slug_re
 from django.db.models import Count, F
-from django.http import JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.cache import add_never_cache_headers
 from django.utils.html import strip_tags
@@ -215,6 +216,10 @@ def search(request):
     category = None
     slug = request.GET.get("category", "")
     if slug:
+        # Only a slug can name a category; anything else (a NUL, which PostgreSQL refuses in a
+        # query) is an unknown category without asking the database.
+        if not slug_re.fullmatch(slug):
+            raise Http404("没有这个栏目。")
         category = get_object_or_404(Category, slug=slug)
     dates = []
     for name in ("from", "to"):

@@ -72,6 +72,7 @@ def test_a_huge_total_is_shown_capped(client, monkeypatch):
         ({"q": "园区", "page": "-1"}, 400),
         ({"q": "园区", "page": "²"}, 400),  # a digit to str.isdigit(), not to int()
         ({"q": "园区", "category": "no-such-category"}, 404),
+        ({"q": "园区", "category": "\x00"}, 404),  # PostgreSQL refuses a NUL in a query
         ({"q": "园区", "from": "2024-13-45"}, 400),
         ({"q": "园区", "to": "yesterday"}, 400),
         ({"q": "园区", "from": "2024-01-01", "to": "2024-12-31"}, 200),
