@@ -4,7 +4,6 @@ import json
 
 from django import template
 from django.core.serializers.json import DjangoJSONEncoder
-from django.urls import NoReverseMatch, reverse
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
@@ -88,12 +87,3 @@ def cover_img(article, css_class="cover", *, measure=False, width=960, height=54
         height,
         mark_safe(' loading="lazy" decoding="async"') if lazy else "",
     )
-
-
-@register.simple_tag
-def search_url():
-    """The search page's address (``articles:search``), or its documented path until it exists."""
-    try:
-        return reverse("articles:search")
-    except NoReverseMatch:
-        return "/search/"
