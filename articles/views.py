@@ -8,9 +8,10 @@ past the end is a 404 (``ListView``'s paging).
 
 from django.core.validators import slug_re
 from django.db.models import Count, F
-from django.http import Http404, JsonResponse
+from django.http import Http404, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.cache import add_never_cache_headers
+from django.utils.dateparse import parse_date
 from django.utils.html import strip_tags
 from django.utils.text import Truncator
 from django.views.decorators.csrf import csrf_exempt
@@ -22,6 +23,7 @@ from .filters import DEFAULT_ORDERING, ArticleFilter
 from .models import Article, Category, Tag
 from .paging import DeferredJoinPaginator
 from .related import neighbours, related_articles
+from .search import search as run_search
 from .structured_data import article_graph, breadcrumb_trail
 
 PINNED_LIMIT = 5
@@ -207,11 +209,6 @@ def count_view(request, pk):
 
 def search(request):
     """``/search/?q=…&category=<slug>&from=YYYY-MM-DD&to=YYYY-MM-DD&page=N``."""
-    from django.http import HttpResponseBadRequest
-    from django.utils.dateparse import parse_date
-
-    from .search import search as run_search
-
     query = request.GET.get("q", "").strip()
     category = None
     slug = request.GET.get("category", "")
