@@ -11,12 +11,10 @@ with a brute-force substring check on the normalised text of each field. Baselin
 run: a ``SELECT 1`` round trip and a ``LIKE '%word%'`` scan over title and body.
 
 PostgreSQL uses the database ``portal_search_bench`` (dropped and recreated); SQLite a temporary
-file. The corpus comes from ``hitech_portal.demo.generate_articles`` when it exists, else from a
-small generator here built on the seed texts.
+file. The corpus comes from ``hitech_portal.demo.generate_articles``.
 """
 
 import argparse
-import itertools
 import os
 import random
 import re
@@ -24,12 +22,10 @@ import statistics
 import sys
 import tempfile
 import time
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-SEEDS = Path(os.environ.get("SEEDS_DIR", "/work/shared/seeds"))
 PG_URL = "postgres://postgres@127.0.0.1:5432/portal_search_bench"
 
 
@@ -62,69 +58,6 @@ def setup(db: str, reuse: str | None) -> str:
     return os.environ["DATABASE_URL"]
 
 
-# --- a small corpus generator (used until hitech_portal.demo lands) ---------------------------
-
-
-def seed_words() -> list[str]:
-    import opencc
-
-    text = opencc.OpenCC("t2s").convert("".join(p.read_text() for p in sorted(SEEDS.glob("*.txt"))))
-    text = re.sub(r"\([a-zü0-9āáǎàēéěèīíǐìōóǒòūúǔù]+\)", "", text)
-    rng = random.Random(7)
-    words: list[str] = []
-    for run in re.findall(r"[\u4e00-\u9fff]+", text):
-        i = 0
-        while i < len(run):
-            n = rng.choice((2, 2, 2, 3, 4))
-            if len(run) - i >= 2:
-                words.append(run[i : i + n])
-            i += n
-    return sorted(set(words))
-
-
-def local_generator(n: int, seed: int = 0):
-    words = seed_words()
-    rng = random.Random(seed)
-    weights = list(itertools.accumulate(1 / (rank + 1) ** 0.9 for rank in range(len(words))))
-    rng.shuffle(words)
-    tags = [w for w in words if len(w) >= 3][:40]
-    cats = [
-        "institute-news", "policy", "zone-news", "regional-economy", "development-zone-news",
-        "innovation", "emerging-industries", "insights", "belt-and-road", "smart-city-cases",
-        "industry-planning", "park-planning", "smart-city-news",
-    ]  # fmt: skip
-    start = datetime(2012, 1, 1, tzinfo=UTC)
-
-    def sentence(lo, hi):
-        return "".join(rng.choices(words, cum_weights=weights, k=rng.randint(lo, hi)))
-
-    for i in range(n):
-        paragraphs = [
-            "<p>" + "，".join(sentence(3, 8) for _ in range(rng.randint(3, 6))) + "。</p>"
-            for _ in range(rng.randint(10, 14))
-        ]
-        yield {
-            "title": sentence(4, 8),
-            "category": rng.choice(cats),
-            "published_at": start + timedelta(minutes=rng.randint(0, 12 * 365 * 24 * 60)),
-            "status": "published",
-            "source": "高新院",
-            "source_url": f"https://www.achie.org/demo/{i}.html",
-            "summary": sentence(8, 14) + "。",
-            "tags": rng.sample(tags, rng.randint(1, 3)),
-            "body": "".join(paragraphs),
-        }
-
-
-def generator():
-    try:
-        from hitech_portal.demo import generate_articles
-
-        return generate_articles, "hitech_portal.demo.generate_articles"
-    except ImportError:
-        return local_generator, "bench-local generator (seed texts)"
-
-
 # --- corpus, queries, truth ------------------------------------------------------------------
 
 
@@ -132,8 +65,8 @@ def build_corpus(n: int) -> float:
     from django.db import transaction
 
     from articles.models import Article, Category, Tag
+    from hitech_portal.demo import generate_articles as generate
 
-    generate, _ = generator()
     categories = dict(Category.objects.values_list("slug", "id"))
     tag_ids: dict[str, int] = {}
     Through = Article.tags.through
@@ -276,7 +209,7 @@ def main() -> None:
 
     from articles import search
 
-    print(f"database: {connection.vendor} ({url}); corpus: {generator()[1]}")
+    print(f"database: {connection.vendor} ({url}); corpus: hitech_portal.demo.generate_articles")
     print(f"load average at start: {os.getloadavg()}")
     from articles.models import Article
 
