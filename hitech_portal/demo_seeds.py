@@ -73,11 +73,11 @@ def read_seed(name: str) -> str:
 
 def to_simplified(text: str) -> str:
     """Traditional text with pinyin glosses → simplified text without them."""
-    import opencc  # only the loader needs it; keeps ``import hitech_portal.demo_seeds`` cheap
+    from .tabular import to_simplified as t2s  # only the loader needs OpenCC
 
     for broken, repaired in CAPTURE_REPAIRS:
         text = text.replace(broken, repaired)
-    return opencc.OpenCC("t2s").convert(PINYIN_GLOSS.sub("", text))
+    return t2s(PINYIN_GLOSS.sub("", text))
 
 
 # Spaces the capture left after a full-width stop, before the next Chinese sentence.

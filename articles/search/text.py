@@ -18,10 +18,9 @@ import html
 import re
 import unicodedata
 from dataclasses import dataclass
-from functools import lru_cache
 from operator import add
 
-import opencc
+from hitech_portal.tabular import to_simplified
 
 GAP = None  # a position with no token, between runs separated by spaces or punctuation
 
@@ -47,11 +46,6 @@ MAX_QUERY_CHARS = 200
 MAX_TERMS = 8
 
 
-@lru_cache(maxsize=1)
-def _t2s() -> opencc.OpenCC:
-    return opencc.OpenCC("t2s")
-
-
 # Characters NFKC may change, short of the full-width punctuation it would only turn into ASCII
 # punctuation (a gap either way): text with none of them, most Chinese text, skips NFKC.
 _NFKC_SENSITIVE = re.compile(
@@ -66,7 +60,7 @@ def normalise(text: str) -> str:
         return ""
     if _NFKC_SENSITIVE.search(text):
         text = unicodedata.normalize("NFKC", text)
-    return _t2s().convert(text.lower())
+    return to_simplified(text.lower())
 
 
 def html_to_text(body: str) -> str:
