@@ -118,6 +118,9 @@ def test_robots_names_the_sitemap(client):
     lines = response.text.splitlines()
     assert "User-agent: *" in lines
     assert "Disallow: /admin/" in lines
+    # Search result pages and the view counter, in both scripts.
+    assert {"Disallow: /search/", "Disallow: /zh-hant/search/"} <= set(lines)
+    assert {"Disallow: /articles/*/view/", "Disallow: /zh-hant/articles/*/view/"} <= set(lines)
     assert "Sitemap: http://127.0.0.1:8000/sitemap.xml" in lines
 
 
