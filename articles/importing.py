@@ -36,7 +36,7 @@ from hitech_portal.tabular import (
 from .models import Article, Category, Tag, split_terms
 from .sanitize import sanitize_html
 from .search import index_articles
-from .slugs import pinyin_slug
+from .slugs import free_slug, pinyin_slug
 
 COLUMNS = Columns(
     {
@@ -396,9 +396,7 @@ class ArticleImporter(BatchImporter):
             query |= Q(slug__startswith=base)
         taken = set(Tag.objects.filter(query).values_list("slug", flat=True))
         for name, base in bases.items():
-            slug, n = base, 2
-            while slug in taken:
-                slug, n = f"{base}-{n}", n + 1
+            slug = free_slug(base, taken)
             taken.add(slug)
             yield name, slug
 

@@ -18,6 +18,11 @@ def unique_slug(model, text: str, *, max_length: int = 80, exclude_pk=None) -> s
         .exclude(pk=exclude_pk)
         .values_list("slug", flat=True)
     )
+    return free_slug(base, taken)
+
+
+def free_slug(base: str, taken: set[str]) -> str:
+    """``base``, or ``base-2``, ``base-3``… whichever is first not in ``taken``."""
     slug, n = base, 2
     while slug in taken:
         slug, n = f"{base}-{n}", n + 1
