@@ -73,10 +73,20 @@ class Tag(InvalidatesPages, models.Model):
 SEARCHED_FIELDS = {"title", "summary", "body", "status", "published_at", "category", "category_id"}
 
 
+def published_q(prefix: str = "") -> Q:
+    """What the public may see: published, and its time has come. ``prefix`` reads it from a
+    related model (``published_q("articles__")`` on tags, categories, indicators)."""
+    return Q(
+        **{
+            f"{prefix}status": Article.Status.PUBLISHED,
+            f"{prefix}published_at__lte": timezone.now(),
+        }
+    )
+
+
 class ArticleQuerySet(models.QuerySet):
     def published(self):
-        """What the public may see: published, and its time has come."""
-        return self.filter(status=Article.Status.PUBLISHED, published_at__lte=timezone.now())
+        return self.filter(published_q())
 
 
 class Article(InvalidatesPages, models.Model):

@@ -8,10 +8,9 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.sitemaps import Sitemap
-from django.db.models import Max, Q
-from django.utils import timezone
+from django.db.models import Max
 
-from .models import Article, Category, Tag
+from .models import Article, Category, Tag, published_q
 
 
 class SiteSitemap(Sitemap):
@@ -32,16 +31,6 @@ class SiteSitemap(Sitemap):
         return getattr(item, self.lastmod_field)
 
 
-def published_articles_q(prefix: str = "articles__") -> Q:
-    """The filter of ``Article.objects.published()`` seen from a related model."""
-    return Q(
-        **{
-            f"{prefix}status": Article.Status.PUBLISHED,
-            f"{prefix}published_at__lte": timezone.now(),
-        }
-    )
-
-
 class ArticleSitemap(SiteSitemap):
     lastmod_field = "updated_at"
 
@@ -55,7 +44,7 @@ class CategorySitemap(SiteSitemap):
 
     def items(self):
         return Category.objects.annotate(
-            latest=Max("articles__updated_at", filter=published_articles_q())
+            latest=Max("articles__updated_at", filter=published_q("articles__"))
         ).order_by("sort_order", "id")
 
     def get_latest_lastmod(self):
@@ -69,7 +58,9 @@ class TagSitemap(SiteSitemap):
 
     def items(self):
         return (
-            Tag.objects.annotate(latest=Max("articles__updated_at", filter=published_articles_q()))
+            Tag.objects.annotate(
+                latest=Max("articles__updated_at", filter=published_q("articles__"))
+            )
             .filter(latest__isnull=False)
             .order_by("name", "id")
         )

@@ -6,8 +6,8 @@ articles linked to it (where its figures are reported), one aggregate query for 
 
 from django.db.models import Max
 
-from articles.models import Article
-from articles.sitemaps import SiteSitemap, published_articles_q
+from articles.models import Article, published_q
+from articles.sitemaps import SiteSitemap
 
 from .models import Indicator
 
@@ -18,7 +18,7 @@ class IndicatorSitemap(SiteSitemap):
 
     def items(self):
         return Indicator.objects.annotate(
-            latest=Max("articles__updated_at", filter=published_articles_q())
+            latest=Max("articles__updated_at", filter=published_q("articles__"))
         ).order_by("sort_order", "id")
 
     def get_latest_lastmod(self):
