@@ -60,7 +60,7 @@ class PublicationStateFilter(admin.SimpleListFilter):
         if self.value() == PublicationState.SCHEDULED:
             return queryset.filter(status=published, published_at__gt=now)
         if self.value() == PublicationState.LIVE:
-            return queryset.filter(status=published, published_at__lte=now)
+            return queryset.published()
         return queryset
 
 
