@@ -8,6 +8,7 @@ from django.contrib.syndication.views import Feed
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.feedgenerator import Rss201rev2Feed
+from django.utils.translation import get_language, to_locale
 
 from .models import Article, Category
 
@@ -16,9 +17,13 @@ FEED_LENGTH = 30
 
 class LatestArticlesFeed(Feed):
     feed_type = Rss201rev2Feed
-    language = "zh-Hans"
     title = f"{settings.SITE_NAME} · 最新文章"
     description = "国家高新区新闻、政策解读与产业研究的最新文章"
+
+    @property
+    def language(self):
+        """zh-Hans, or zh-Hant for the feed under /zh-hant/ (converted on the way out)."""
+        return to_locale(get_language()).replace("_", "-")
 
     def link(self):
         return reverse("home")

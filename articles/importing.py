@@ -23,7 +23,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from hitech_portal.bulkimport import BatchImporter, ImportReport, PreviewRow
-from hitech_portal.pagecache import invalidate_pages
+from hitech_portal.pagecache import invalidate_pages, schedule_pages
 from hitech_portal.tabular import (
     Columns,
     Table,
@@ -314,6 +314,8 @@ class ArticleImporter(BatchImporter):
         new = [p for p in planned if p.outcome == "new"]
         changed = [p for p in planned if p.outcome == "update"]
         tag_ids = self.ensure_tags(p for p in new + changed if p.tags)
+        # Scheduled rows: cached pages must expire when they go live (hitech_portal.pagecache).
+        schedule_pages(p.values.get("published_at") for p in new + changed)
         if new:
             articles = [
                 Article(**p.values, created_by=self.user, updated_by=self.user) for p in new

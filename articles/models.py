@@ -10,12 +10,14 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
+from hitech_portal.pagecache import InvalidatesPages
+
 from .sanitize import sanitize_html
 from .search import index_articles, remove_articles
 from .slugs import unique_slug
 
 
-class Category(models.Model):
+class Category(InvalidatesPages, models.Model):
     name = models.CharField("名称", max_length=50, unique=True)
     slug = models.SlugField(
         "网址名", max_length=60, unique=True, help_text="只用英文字母、数字和连字符"
@@ -45,7 +47,7 @@ class Category(models.Model):
         return reverse("articles:category", args=[self.slug])
 
 
-class Tag(models.Model):
+class Tag(InvalidatesPages, models.Model):
     name = models.CharField("名称", max_length=50, unique=True)
     slug = models.SlugField("网址名", max_length=80, unique=True, blank=True)
 
@@ -77,7 +79,7 @@ class ArticleQuerySet(models.QuerySet):
         return self.filter(status=Article.Status.PUBLISHED, published_at__lte=timezone.now())
 
 
-class Article(models.Model):
+class Article(InvalidatesPages, models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", "草稿"
         PUBLISHED = "published", "已发布"
@@ -222,7 +224,7 @@ class Article(models.Model):
         return split_terms(self.keywords)
 
 
-class FAQ(models.Model):
+class FAQ(InvalidatesPages, models.Model):
     article = models.ForeignKey(Article, models.CASCADE, related_name="faqs", verbose_name="文章")
     question = models.CharField("问题", max_length=300)
     answer = models.TextField("回答")

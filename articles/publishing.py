@@ -15,7 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.html import format_html
 
-from hitech_portal.pagecache import invalidate_pages
+from hitech_portal.pagecache import invalidate_pages, schedule_pages
 
 from . import search
 from .models import Article
@@ -139,7 +139,12 @@ class PublishingAdminMixin:
             batch_qs.update(
                 status=Article.Status.PUBLISHED, updated_at=now, updated_by=request.user
             )
-            scheduled += batch_qs.filter(published_at__gt=now).count()
+            # Noted so that cached pages expire when these go live (hitech_portal.pagecache).
+            times = list(
+                batch_qs.filter(published_at__gt=now).values_list("published_at", flat=True)
+            )
+            schedule_pages(times)
+            scheduled += len(times)
             self._log(request, batch_qs, "发布")
         refresh_public_copies(ids)
         text = f"已发布 {len(ids)} 篇文章"

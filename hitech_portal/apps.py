@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.core.signals import request_finished
 from django.db.models.signals import post_migrate
 
 
@@ -8,6 +9,8 @@ class PortalConfig(AppConfig):
 
     def ready(self):
         from .roles import ensure_groups
+        from .traditional import reset_language  # also registers the OPENCC_PROFILE check
 
         # After every migrate (and test database creation), once permissions exist.
         post_migrate.connect(ensure_groups, dispatch_uid="hitech_portal.ensure_groups")
+        request_finished.connect(reset_language, dispatch_uid="hitech_portal.reset_language")

@@ -60,12 +60,19 @@ MIDDLEWARE = [
     # middleware that touch the body, so anything rewriting HTML runs before it.
     "django.middleware.gzip.GZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # The language comes from the path alone: /zh-hant/… is traditional, everything else simplified
+    # whatever the browser asks for (i18n_patterns with prefix_default_language=False).
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.http.ConditionalGetMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Inside authentication and locale (it needs both), outside the conversion (it stores the
+    # converted page): see hitech_portal/middleware.py.
+    "hitech_portal.middleware.PageCacheMiddleware",
+    "hitech_portal.middleware.TraditionalChineseMiddleware",
 ]
 
 ROOT_URLCONF = "hitech_portal.urls"
@@ -81,6 +88,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "hitech_portal.context_processors.site",
+                "hitech_portal.context_processors.scripts",
             ],
         },
     },
@@ -133,9 +141,16 @@ LANGUAGES = [("zh-hans", "简体中文"), ("zh-hant", "繁體中文")]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True
+# 简繁: the OpenCC profile that makes the /zh-hant/ pages: s2t (plain), s2tw (Taiwan characters),
+# s2twp (Taiwan characters and phrases: 软件→軟體), s2hk, s2hkp (Hong Kong).
+OPENCC_PROFILE = os.environ.get("OPENCC_PROFILE", "s2t")
+
+# Public pages for anonymous readers are kept in the shared cache this long (0 turns it off);
+# every write that changes a page retires them at once (hitech_portal.pagecache).
+PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "300"))
 
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

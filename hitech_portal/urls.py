@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path
@@ -20,7 +21,6 @@ sitemaps = {
 }
 
 urlpatterns = [
-    path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("robots.txt", views.robots_txt, name="robots"),
     path("favicon.ico", views.favicon, name="favicon"),
@@ -36,10 +36,16 @@ urlpatterns = [
         {"sitemaps": sitemaps},
         name="sitemap_section",
     ),
-    path("", include("articles.urls")),
-    path("indicators/", include("indicators.urls")),
     path("admin/", admin.site.urls),
 ]
+
+# The public site, in simplified at / and in traditional at /zh-hant/ (hitech_portal.traditional).
+urlpatterns += i18n_patterns(
+    path("", views.home, name="home"),
+    path("", include("articles.urls")),
+    path("indicators/", include("indicators.urls")),
+    prefix_default_language=False,
+)
 
 handler500 = "hitech_portal.views.server_error"
 

@@ -12,6 +12,7 @@ from django.views.decorators.csrf import requires_csrf_token
 from django.views.decorators.http import require_safe
 
 from articles.models import Article, Category
+from indicators.selectors import key_figures
 
 LEAD_STORIES = 7  # the headline and six featured
 LATEST = 10
@@ -62,8 +63,7 @@ def home(request):
         "latest": latest,
         "category_blocks": latest_per_category(),
         "most_read": most_read,
-        # Filled in by the indicators' key-figure cards (indicators.selectors.key_figures()).
-        "key_figures": None,
+        "key_figures": key_figures(),
     }
     return render(request, "home.html", context)
 

@@ -12,6 +12,7 @@ from django.db import models
 from django.urls import reverse
 
 from articles.models import Article
+from hitech_portal.pagecache import InvalidatesPages
 
 PERIOD_RE = re.compile(r"^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$")
 
@@ -21,7 +22,7 @@ def validate_period(value: str) -> None:
         raise ValidationError("期间应写成 2024、2024-06 或 2024-06-30。", code="invalid_period")
 
 
-class Indicator(models.Model):
+class Indicator(InvalidatesPages, models.Model):
     name = models.CharField("名称", max_length=100, unique=True)
     slug = models.SlugField("网址名", max_length=100, unique=True)
     unit = models.CharField("单位", max_length=20, blank=True, help_text="如 家、%、亿元")
@@ -51,7 +52,7 @@ class Indicator(models.Model):
         return f"{value:,.{self.decimals}f}"
 
 
-class Observation(models.Model):
+class Observation(InvalidatesPages, models.Model):
     indicator = models.ForeignKey(
         Indicator, models.CASCADE, related_name="observations", verbose_name="指标"
     )

@@ -1,18 +1,45 @@
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 
+from . import selectors
+from .exporting import observation_rows, write_csv
 from .models import Indicator
+from .structured_data import indicator_graph, indicator_trail, meta_description
 
 
 def indicator_list(request):
-    indicators = Indicator.objects.all()
-    return render(request, "indicators/indicator_list.html", {"indicators": indicators})
+    return render(
+        request,
+        "indicators/indicator_list.html",
+        {"indicators": list(selectors.indicator_list()), "trail": indicator_trail()},
+    )
 
 
 def indicator_detail(request, slug):
     indicator = get_object_or_404(Indicator, slug=slug)
-    observations = indicator.observations.all()
+    observations = list(selectors.observations_for(indicator))
+    latest = selectors.latest_observation(indicator, observations)
+    description = meta_description(indicator, latest)
+    trail = indicator_trail(indicator)
     return render(
         request,
         "indicators/indicator_detail.html",
-        {"indicator": indicator, "observations": observations},
+        {
+            "indicator": indicator,
+            "observations": observations,
+            "latest": latest,
+            "description": description,
+            "trail": trail,
+            "structured_data": indicator_graph(indicator, observations, description, trail),
+            "chart": selectors.chart_data(indicator, observations),
+            "articles": selectors.citing_articles(indicator),
+        },
     )
+
+
+def indicator_csv(request, slug):
+    indicator = get_object_or_404(Indicator, slug=slug)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{indicator.slug}.csv"'
+    write_csv(response, observation_rows(indicator, selectors.observations_for(indicator)))
+    return response

@@ -90,15 +90,6 @@ def cover_img(article, css_class="cover", *, measure=False, width=960, height=54
     )
 
 
-@register.filter
-def latest_observation(indicator):
-    """The newest observation of an indicator (national figure preferred), from the prefetched
-    ``observations``; None when it has none."""
-    observations = list(indicator.observations.all())
-    national = [o for o in observations if o.region == "全国"] or observations
-    return max(national, key=lambda o: o.period, default=None)
-
-
 @register.simple_tag
 def search_url():
     """The search page's address (``articles:search``), or its documented path until it exists."""

@@ -1,0 +1,164 @@
+"""Reading indicators for the public pages.
+
+Every function here runs a fixed number of queries however many indicators or observations
+exist. The helpers that take an indicator (``latest_observation``, ``primary_series``) work on
+``indicator.observations.all()``, so callers prefetch observations once for all indicators;
+the article page does that through ``article.indicators``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from decimal import Decimal
+
+from django.db.models import Case, IntegerField, Prefetch, Q, QuerySet, Value, When
+
+from articles.models import Article
+
+from .models import Indicator, Observation
+
+#: The region an indicator's headline value and small chart come from when it has several.
+DEFAULT_REGION = "全国"
+#: Where ``with_latest_observation`` puts its one-item list.
+LATEST_ATTR = "latest_observations"
+#: Home-page cards: the "2345678" figures (50% names two) and the 178 zones fit.
+KEY_FIGURE_LIMIT = 9
+#: Articles listed under an indicator, newest first.
+CITING_ARTICLE_LIMIT = 20
+#: Points in the small chart of an article's 相关数据 block.
+SPARKLINE_POINTS = 12
+
+
+def _latest_first() -> list:
+    """The national value first, then the newest period: the order of a headline figure."""
+    national_first = Case(
+        When(region=DEFAULT_REGION, then=Value(0)), default=Value(1), output_field=IntegerField()
+    )
+    return [national_first, "-period", "region"]
+
+
+def with_latest_observation(indicators: QuerySet[Indicator]) -> QuerySet[Indicator]:
+    """Prefetch only each indicator's headline observation, as ``indicator.latest_observations``
+    (one windowed query for all; a sliced prefetch needs its own attribute)."""
+    latest = Observation.objects.order_by(*_latest_first())[:1]
+    return indicators.prefetch_related(
+        Prefetch("observations", queryset=latest, to_attr=LATEST_ATTR)
+    )
+
+
+def key_figures() -> list[Indicator]:
+    """The home page's cards, each with its latest observation: two queries.
+
+    Indicators marked 首页展示 come first, whatever their sort order; the band is then filled up
+    to ``KEY_FIGURE_LIMIT`` with the others in their sort order, so a site where editors marked
+    one figure (or none yet) still shows a full band rather than a lone card.
+    """
+    return list(
+        with_latest_observation(Indicator.objects.order_by("-is_key", "sort_order", "id"))[
+            :KEY_FIGURE_LIMIT
+        ]
+    )
+
+
+def indicator_list() -> QuerySet[Indicator]:
+    """Every indicator with its latest observation: two queries."""
+    return with_latest_observation(Indicator.objects.all())
+
+
+def latest_observation(
+    indicator: Indicator, observations: Iterable[Observation] | None = None
+) -> Observation | None:
+    """The headline observation: the newest national one, else the newest of any region.
+
+    Reads the ``observations`` given, else what ``with_latest_observation`` fetched, else
+    ``indicator.observations.all()`` (prefetch it).
+    """
+    if observations is None:
+        observations = getattr(indicator, LATEST_ATTR, None)
+    if observations is None:
+        observations = indicator.observations.all()
+    observations = list(observations)
+    if not observations:
+        return None
+    national = [obs for obs in observations if obs.region == DEFAULT_REGION]
+    return max(national or observations, key=lambda obs: (obs.period, obs.region))
+
+
+def primary_series(indicator: Indicator) -> list[Observation]:
+    """The headline region's observations in time order, from the prefetched ones."""
+    latest = latest_observation(indicator)
+    if latest is None:
+        return []
+    series = [obs for obs in indicator.observations.all() if obs.region == latest.region]
+    return sorted(series, key=lambda obs: obs.period)
+
+
+def observations_for(indicator: Indicator) -> QuerySet[Observation]:
+    """The indicator's table: every period and region, with the source article, one query."""
+    return indicator.observations.select_related("source_article").order_by("period", "region")
+
+
+def citing_articles(indicator: Indicator) -> QuerySet[Article]:
+    """Published articles linked to the indicator or cited as the source of one of its values."""
+    return (
+        Article.objects.published()
+        .filter(Q(indicators=indicator) | Q(observations__indicator=indicator))
+        .select_related("category")
+        .distinct()[:CITING_ARTICLE_LIMIT]
+    )
+
+
+def period_label(period: str) -> str:
+    """``2024`` → 2024年, ``2024-06`` → 2024年6月, ``2024-06-30`` → 2024年6月30日."""
+    parts = period.split("-")
+    if not all(part.isdigit() for part in parts) or not 1 <= len(parts) <= 3:
+        return period
+    label = f"{parts[0]}年"
+    for part, suffix in zip(parts[1:], "月日", strict=False):
+        label += f"{int(part)}{suffix}"
+    return label
+
+
+def plain_number(value: Decimal) -> str:
+    """The stored value without trailing zeros or exponent: 178.0000 → 178, 12.5000 → 12.5."""
+    return format(value.normalize(), "f")
+
+
+def sparkline_points(
+    observations: Iterable[Observation], *, width: int = 120, height: int = 32, pad: int = 3
+) -> str:
+    """SVG ``points`` for a small line chart of the last observations, or "" under two points."""
+    values = [float(obs.value) for obs in list(observations)[-SPARKLINE_POINTS:]]
+    if len(values) < 2:
+        return ""
+    low, high = min(values), max(values)
+    span = (high - low) or 1.0
+    step = (width - 2 * pad) / (len(values) - 1)
+    return " ".join(
+        f"{pad + i * step:.1f},{height - pad - (value - low) / span * (height - 2 * pad):.1f}"
+        for i, value in enumerate(values)
+    )
+
+
+def chart_data(indicator: Indicator, observations: Iterable[Observation]) -> dict:
+    """What static/js/charts.js draws: one line per region over the sorted periods."""
+    observations = list(observations)
+    periods = sorted({obs.period for obs in observations})
+    regions = sorted({obs.region for obs in observations}, key=lambda r: (r != DEFAULT_REGION, r))
+    index = {(obs.region, obs.period): obs.value for obs in observations}
+    return {
+        "name": indicator.name,
+        "unit": indicator.unit,
+        "decimals": indicator.decimals,
+        "periods": [period_label(period) for period in periods],
+        "series": [
+            {
+                "name": region,
+                "values": [
+                    float(index[(region, period)]) if (region, period) in index else None
+                    for period in periods
+                ],
+            }
+            for region in regions
+        ],
+    }
