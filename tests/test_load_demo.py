@@ -63,6 +63,15 @@ def test_a_bigger_n_adds_only_the_articles_not_yet_there():
     assert added == {a["title"] for a in list(generate_articles(N + 4))[N:]}
 
 
+def test_a_bigger_n_puts_back_an_edited_demo_article():
+    load()
+    first = next(generate_articles(1))
+    Article.objects.filter(source_url=first["source_url"]).update(title="编辑改过的标题")
+    output = load(N + 1)
+    assert f"新增 1，已有 {N}（其中 1 篇已恢复）" in output
+    assert Article.objects.get(source_url=first["source_url"]).title == first["title"]
+
+
 def test_seed_000_is_simplified_without_pinyin_glosses():
     load()
     article = seed_article(demo_seeds.SEED_000_URL)

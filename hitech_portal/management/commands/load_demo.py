@@ -2,7 +2,7 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from hitech_portal.demo_loading import load_demo
+from hitech_portal.demo_loading import DemoLoadError, load_demo
 
 
 class Command(BaseCommand):
@@ -28,10 +28,16 @@ class Command(BaseCommand):
             self.stderr.write(f"生成文章 {done:,}/{total:,}", ending="\n" if last else "\r")
             self.stderr.flush()
 
-        result = load_demo(articles, seed=seed, progress=progress if show_progress else None)
+        try:
+            result = load_demo(articles, seed=seed, progress=progress if show_progress else None)
+        except DemoLoadError as exc:
+            raise CommandError(str(exc)) from None
+        restored = result.generated_updated
+        existing = f"{result.generated_existing}（其中 {restored} 篇已恢复）" if restored else ""
+        existing = existing or str(result.generated_existing)
         self.stdout.write(
             f"栏目 {result.categories} · 种子文章 {result.seed_articles} · "
             f"指标 {result.indicators} · 观测值 {result.observations} · "
-            f"生成文章 新增 {result.generated_created}，已有 {result.generated_existing} · "
+            f"生成文章 新增 {result.generated_created}，已有 {existing} · "
             f"用时 {time.monotonic() - started:.1f} 秒"
         )
