@@ -251,6 +251,7 @@ def _is_json(attributes: str) -> bool:
 # --- JSON --------------------------------------------------------------------------------------
 
 # As Django's json_script: nothing in the data can close the <script> element or open a comment.
+# Also what the ``jsonld`` template filter writes JSON-LD with.
 JSON_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
 
 

@@ -8,12 +8,9 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 from articles.models import Category
+from hitech_portal.traditional import JSON_SCRIPT_ESCAPES
 
 register = template.Library()
-
-# The characters that could end a <script> element or start markup, as JSON escapes: the same
-# table ``django.utils.html.json_script`` uses, for the one inline script type we allow (data).
-JSON_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
 
 
 @register.filter
