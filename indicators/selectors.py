@@ -104,6 +104,7 @@ def citing_articles(indicator: Indicator) -> QuerySet[Article]:
         Article.objects.published()
         .filter(Q(indicators=indicator) | Q(observations__indicator=indicator))
         .select_related("category")
+        .defer("body", "keywords")  # the cards never show them
         .distinct()[:CITING_ARTICLE_LIMIT]
     )
 
