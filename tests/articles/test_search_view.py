@@ -1,5 +1,6 @@
 """The public search page: /search/?q=…&category=…&from=…&to=…&page=…"""
 
+import io
 from datetime import timedelta
 
 import pytest
@@ -100,3 +101,15 @@ def test_date_filters_narrow_the_results(client):
     response = client.get(URL, {"q": "海洋经济", "from": since})
     assert "新的<mark>海洋经济</mark>" in response.text
     assert "旧的" not in response.text
+
+
+def test_rebuilding_the_index_retires_cached_search_pages(client):
+    from django.core.management import call_command
+
+    from articles import search as search_module
+
+    make_article(title="氢能产业园开工", body="<p>氢能</p>")
+    search_module._backend().clear()
+    assert "找到 0 篇" in client.get("/search/", {"q": "氢能"}).text  # now cached for visitors
+    call_command("rebuild_search_index", stdout=io.StringIO())
+    assert "找到 1 篇" in client.get("/search/", {"q": "氢能"}).text

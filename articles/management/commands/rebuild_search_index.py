@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from articles.search import rebuild_index
+from hitech_portal.pagecache import invalidate_pages
 
 
 class Command(BaseCommand):
@@ -18,4 +19,5 @@ class Command(BaseCommand):
 
         with transaction.atomic():
             count = rebuild_index(progress)
+        invalidate_pages()  # cached search pages were answered from the old index
         self.stdout.write(f"搜索索引已重建：{count} 篇，用时 {time.monotonic() - started:.1f} 秒")
