@@ -1,8 +1,6 @@
 from django.conf import settings
 from django.utils.functional import SimpleLazyObject
 
-from articles.models import Category
-
 from .traditional import SCRIPTS, og_locale, page_in
 
 
@@ -10,8 +8,6 @@ def site(request):
     return {
         "SITE_NAME": settings.SITE_NAME,
         "SITE_URL": settings.SITE_URL,
-        # Lazy: costs its one query only on pages that render the navigation.
-        "nav_categories": Category.objects.filter(show_in_nav=True),
     }
 
 
