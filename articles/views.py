@@ -157,7 +157,8 @@ def article_detail(request, pk):
         "indicators",
         "indicators__observations",
     )
-    if request.user.is_staff:
+    # Previews of drafts and scheduled articles are for those who may edit them.
+    if request.user.is_staff and request.user.has_perm("articles.change_article"):
         article = get_object_or_404(queryset, pk=pk)
     else:
         article = get_object_or_404(queryset.published(), pk=pk)

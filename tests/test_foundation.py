@@ -106,3 +106,9 @@ def test_ensure_admin_prints_its_password_once(capsys):
     assert "密码" in first
     call_command("ensure_admin")
     assert "已存在" in capsys.readouterr().out
+
+
+def test_staff_without_article_rights_cannot_preview_a_draft(client):
+    article = make_article(status=Article.Status.DRAFT)
+    client.force_login(make_user())  # staff, but in no editorial group
+    assert client.get(article.get_absolute_url()).status_code == 404

@@ -114,7 +114,7 @@ def test_staff_never_get_a_cached_page_nor_leave_one(client):
 
 def test_a_staff_preview_is_never_cached_for_readers(client):
     draft = make_article(title="尚未发布的稿件", status=Article.Status.DRAFT)
-    client.force_login(make_user())
+    client.force_login(make_user(groups=["编辑"]))
     assert "尚未发布的稿件" in client.get(draft.get_absolute_url()).text
     assert "尚未發佈的稿件" in client.get("/zh-hant" + draft.get_absolute_url()).text
     client.logout()
