@@ -5,6 +5,8 @@ from django.apps import apps
 from django.core.cache import cache
 from django.db.models.signals import post_migrate
 
+from tests.factories import make_user
+
 _categories_migration = importlib.import_module("articles.migrations.0002_categories")
 
 
@@ -25,3 +27,25 @@ def _clear_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    """Logins are not under test; the default hasher costs a noticeable fraction of a second."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def editor(client):
+    """A logged-in 编辑: writes and edits, cannot publish."""
+    user = make_user("bianji", groups=["编辑"])
+    client.force_login(user)
+    return user
+
+
+@pytest.fixture
+def chief(client):
+    """A logged-in 主编: may publish."""
+    user = make_user("zhubian", groups=["主编"])
+    client.force_login(user)
+    return user

@@ -25,28 +25,8 @@ CHANGELIST = reverse("admin:articles_article_changelist")
 ADD = reverse("admin:articles_article_add")
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    """Logins are not under test here; the default hasher costs a second a user."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def change_url(article):
     return reverse("admin:articles_article_change", args=[article.pk])
-
-
-@pytest.fixture
-def editor(client):
-    user = make_user("bianji", groups=["编辑"])
-    client.force_login(user)
-    return user
-
-
-@pytest.fixture
-def chief(client):
-    user = make_user("zhubian", groups=["主编"])
-    client.force_login(user)
-    return user
 
 
 def post_change(client, article, **overrides):

@@ -7,30 +7,11 @@ from django.urls import reverse
 
 from indicators.models import Indicator, Observation
 from tests.admin_client import changeform_data
-from tests.factories import make_article, make_indicator, make_observation, make_user
+from tests.factories import make_article, make_indicator, make_observation
 
 pytestmark = pytest.mark.django_db
 
 CHANGELIST = reverse("admin:indicators_indicator_changelist")
-
-
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture
-def chief(client):
-    user = make_user("zhubian", groups=["主编"])
-    client.force_login(user)
-    return user
-
-
-@pytest.fixture
-def editor(client):
-    user = make_user("bianji", groups=["编辑"])
-    client.force_login(user)
-    return user
 
 
 def test_list_shows_the_latest_value_nationwide_first(client, chief):
