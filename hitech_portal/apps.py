@@ -8,8 +8,9 @@ class PortalConfig(AppConfig):
     verbose_name = "门户"
 
     def ready(self):
+        from . import chinese  # noqa: F401 - registers the OPENCC_PROFILE check
         from .roles import ensure_groups
-        from .traditional import reset_language  # also registers the OPENCC_PROFILE check
+        from .traditional import reset_language
 
         # After every migrate (and test database creation), once permissions exist.
         post_migrate.connect(ensure_groups, dispatch_uid="hitech_portal.ensure_groups")

@@ -23,18 +23,14 @@ import json
 import re
 from functools import cache
 
-import opencc
 from django.conf import settings
-from django.core import checks
-from django.core.exceptions import ImproperlyConfigured
 from django.urls import get_resolver, translate_url
 from django.urls.resolvers import LocalePrefixPattern
 from django.utils import translation
 
+from .chinese import to_traditional
+
 TRADITIONAL = "zh-hant"
-#: Profiles that turn simplified into traditional: plain (s2t), Taiwan (s2tw), Taiwan with
-#: phrases (s2twp: 软件→軟體), Hong Kong (s2hk, s2hkp).
-PROFILES = ("s2t", "s2tw", "s2twp", "s2hk", "s2hkp")
 
 # Marks a tag taken out while the rest goes through OpenCC: a private-use character (OpenCC passes
 # them through) that the page does not hold itself.
@@ -94,34 +90,6 @@ FEED_ELEMENT = re.compile(
 )
 FEED_HTML = {"description", "content:encoded", "summary", "content"}
 URLISH = re.compile(r"^(?:[a-zA-Z][a-zA-Z0-9+.-]*://|mailto:|tel:|urn:|data:|/)\S*$")
-
-
-def profile_error(profile: str) -> str | None:
-    if profile in PROFILES:
-        return None
-    choices = ", ".join(PROFILES)
-    return f"OPENCC_PROFILE {profile!r} is not a simplified-to-traditional profile: use {choices}."
-
-
-@checks.register(checks.Tags.compatibility)
-def check_opencc_profile(app_configs, **kwargs):
-    error = profile_error(settings.OPENCC_PROFILE)
-    return [checks.Error(error, id="hitech_portal.E001")] if error else []
-
-
-@cache
-def _converter(profile: str) -> opencc.OpenCC:
-    # The converter is a pure function of its profile (no data): one per process is fine.
-    if error := profile_error(profile):
-        raise ImproperlyConfigured(error)
-    return opencc.OpenCC(profile)
-
-
-def to_traditional(text: str) -> str:
-    """Convert a plain string with the configured profile (``OPENCC_PROFILE``, default s2t)."""
-    if not text:
-        return text
-    return _converter(settings.OPENCC_PROFILE).convert(text)
 
 
 def _convert_outside_tags(markup: str, convert_tag) -> str:

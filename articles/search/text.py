@@ -20,7 +20,7 @@ import unicodedata
 from dataclasses import dataclass
 from operator import add
 
-from hitech_portal.tabular import to_simplified
+from hitech_portal.chinese import to_simplified
 
 GAP = None  # a position with no token, between runs separated by spaces or punctuation
 
