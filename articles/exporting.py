@@ -2,8 +2,9 @@
 
 Streams the queryset (``iterator`` with tags prefetched per chunk): memory stays flat however many
 articles are exported. Every text cell a spreadsheet would run as a formula is guarded with a
-leading ``'`` (:func:`hitech_portal.tabular.escape_formula`), which the importer removes again.
-CSV is written as UTF-8 with a BOM (Excel then shows the Chinese right) unless GB18030 is asked for.
+leading ``'`` (:func:`hitech_portal.imports.cells.escape_formula`), which the importer removes
+again. CSV is written as UTF-8 with a BOM (Excel then shows the Chinese right) unless GB18030 is
+asked for.
 """
 
 import csv
@@ -12,7 +13,7 @@ from collections.abc import Iterator
 
 from django.db.models import Prefetch
 
-from hitech_portal.tabular import escape_formula, format_datetime
+from hitech_portal.imports.cells import escape_formula, format_datetime
 
 from .importing import COLUMNS
 from .models import Article, Tag

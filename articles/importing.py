@@ -1,6 +1,6 @@
-"""The article import engine: one set of rules for the admin, the commands, ``load_demo`` and tests.
+"""The article import: which columns a file may carry, how each cell reads, which article a row is.
 
-    report = import_articles(table, dry_run=False, on_error="abort")
+    report = run_import(ArticleImporter, "articles.xlsx", user=request.user)
 
 Identity of a row: ``id`` (编号) → that article; else ``source_url`` (原文链接, unique when set);
 else (title, category, publication date in Shanghai time). A row changes only the fields its file
@@ -8,35 +8,24 @@ carries; it is *unchanged* when every carried field (after sanitising and normal
 set) equals what is stored, so re-importing a file or an export writes nothing.
 
 Per batch of rows: one query per identity kind to fetch the existing articles, one for their
-tags, bulk inserts, one ``executemany`` UPDATE per set of changed columns, bulk tag links, and
-one :func:`articles.search.index_articles` call. HTML is sanitised by the one allow-list
-(``bulk_create`` bypasses ``Article.save()``), on two threads: the sanitiser releases the GIL.
+tags, then the writes of :mod:`articles.bulk` and one call to :mod:`articles.public_changes`.
+Bodies go through the one allow-list (``bulk_create`` bypasses ``Article.save()``).
 """
 
 from collections import defaultdict
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
-from django.db import connection
-from django.db.models import Q
 from django.utils import timezone
 
-from hitech_portal.bulkimport import BatchImporter, ImportReport, PreviewRow
-from hitech_portal.pagecache import invalidate_pages, schedule_pages
-from hitech_portal.tabular import (
-    Columns,
-    Table,
-    format_datetime,
-    parse_datetime,
-    to_simplified,
-    unescape_formula,
-)
+from hitech_portal.chinese import to_simplified
+from hitech_portal.imports.cells import cell_text, format_datetime, parse_datetime
+from hitech_portal.imports.engine import BatchImporter, Parser, Plan
+from hitech_portal.imports.report import Outcome, PlannedRow, RowError
+from hitech_portal.imports.tables import Columns
 
+from . import bulk, public_changes
 from .models import Article, Category, Tag, split_terms
 from .sanitize import sanitize_html
-from .search import index_articles
-from .slugs import free_slug, pinyin_slug
 
 COLUMNS = Columns(
     {
@@ -55,12 +44,6 @@ COLUMNS = Columns(
     },
     required=("title", "category"),
 )
-TEXT_FIELDS = ("title", "source", "source_url", "author", "summary", "keywords")
-MAX_LENGTHS = {
-    name: Article._meta.get_field(name).max_length
-    for name in ("title", "source", "source_url", "author", "keywords")
-}
-TAG_MAX_LENGTH = Tag._meta.get_field("name").max_length
 STATUS_WORDS = {
     "published": Article.Status.PUBLISHED,
     "已发布": Article.Status.PUBLISHED,
@@ -68,149 +51,177 @@ STATUS_WORDS = {
     "draft": Article.Status.DRAFT,
     "草稿": Article.Status.DRAFT,
 }
+TAG_MAX_LENGTH = Tag._meta.get_field("name").max_length
+IDENTITY_COLUMN = {"id": "id", "url": "source_url", "natural": "title"}
 IDENTITY_WORDS = {"id": "编号", "url": "原文链接", "natural": "标题、栏目和发布日期"}
 
 
-def import_articles(table: Table, **options) -> ImportReport:
-    """Import a :class:`~hitech_portal.tabular.Table` of articles; see :class:`ArticleImporter`."""
-    return ArticleImporter(table, **options).run()
+# --- one parser per column ------------------------------------------------------------------------
 
 
-@dataclass(slots=True)
-class Planned:
-    line: int
-    values: dict  # model field -> clean value, only the columns the file carries
-    tags: list[str] | None
-    key: tuple
-    outcome: str = "new"
-    article_id: int | None = None
-    changed: list[str] = field(default_factory=list)
-    raw_body: str | None = None
-    old_body: str | None = None
+def text(name: str, *, required: str = "") -> Parser:
+    """Trimmed text within the field's length; ``required`` is the message for an empty cell."""
+    limit = Article._meta.get_field(name).max_length
+
+    def parse(cell) -> str:
+        value = cell_text(cell)
+        if limit and len(value) > limit:
+            raise ValueError(f"不能超过 {limit} 字（现有 {len(value)} 字）")
+        if required and not value:
+            raise ValueError(required)
+        return value
+
+    return parse
+
+
+def parse_id(cell) -> int | None:
+    value = cell_text(cell)
+    if not value:
+        return None
+    if value.isdigit() and int(value) > 0:
+        return int(value)
+    raise ValueError(f"编号应是正整数，而不是 {value}")
+
+
+_source_url_text = text("source_url")
+
+
+def parse_source_url(cell) -> str:
+    url = _source_url_text(cell)
+    if url and not _looks_like_url(url):
+        raise ValueError(f"不是有效的网址：{url}")
+    return url
+
+
+def parse_status(cell) -> str | None:
+    """已发布/草稿 (or English); blank → None, decided by the row's other cells."""
+    word = to_simplified(cell_text(cell).lower())
+    if not word:
+        return None
+    if word not in STATUS_WORDS:
+        raise ValueError(f"无法识别的状态 {word}（填 已发布 或 草稿）")
+    return STATUS_WORDS[word]
+
+
+def parse_tags(cell) -> list[str]:
+    tags = split_terms(",".join(cell) if isinstance(cell, list | tuple) else cell_text(cell))
+    for tag in tags:
+        if len(tag) > TAG_MAX_LENGTH:
+            raise ValueError(f"标签「{tag}」超过 {TAG_MAX_LENGTH} 字")
+    return tags
+
+
+# --- the importer ---------------------------------------------------------------------------------
+
+
+class ArticlePlan(Plan):
+    __slots__ = ("tags", "raw_body", "old_body")
 
 
 class ArticleImporter(BatchImporter):
-    def __init__(self, table: Table, **options):
+    columns = COLUMNS
+    command = "import_articles"
+
+    def __init__(self, table, **options):
         super().__init__(table, **options)
-        self.categories = {}
-        for category in Category.objects.all():
-            for name in (category.slug, category.slug.lower(), category.name):
-                self.categories[name] = category
-                self.categories[to_simplified(name)] = category
-        self.tag_ids: dict[str, int] = {}
-        self.new_tag_names: set[str] = set()
-        self.pool = ThreadPoolExecutor(max_workers=2)
+        self.tag_ids = bulk.TagIds()
         self.carried = [f for f in self.table.headers if f not in ("id", "tags")]
         # The admin passes the editor: one who may not publish (编辑) imports drafts only.
         self.can_publish = self.user is None or self.user.has_perm("articles.publish_article")
 
-    # --- parsing ----------------------------------------------------------------------------
-    def parse(self, line: int, cells: dict):
-        errors, values = [], {}
-        article_id = None
-        if str(cells.get("id") or "").strip():
-            text = str(cells["id"]).strip()
-            if text.isdigit() and int(text) > 0:
-                article_id = int(text)
-            else:
-                errors.append(self.error(line, "id", f"编号应是正整数，而不是 {text}"))
-        for name in TEXT_FIELDS:
-            if name in cells:
-                value = _text(cells[name])
-                limit = MAX_LENGTHS.get(name)
-                if limit and len(value) > limit:
-                    errors.append(
-                        self.error(line, name, f"不能超过 {limit} 字（现有 {len(value)} 字）")
-                    )
-                values[name] = value
-        if not values.get("title"):
-            errors.append(self.error(line, "title", "标题不能为空"))
-        url = values.get("source_url")
-        if url and not _looks_like_url(url):
-            errors.append(self.error(line, "source_url", f"不是有效的网址：{url}"))
-        name = _text(cells.get("category"))
-        category = self.categories.get(name) or self.categories.get(to_simplified(name))
+    def parsers(self):
+        self.categories = {}
+        for category in Category.objects.all():
+            for name in (category.slug, category.slug.lower(), category.name):
+                self.categories[name] = category.pk
+                self.categories[to_simplified(name)] = category.pk
+        return {
+            "id": parse_id,
+            "title": text("title", required="标题不能为空"),
+            "category": self.parse_category,
+            "published_at": parse_datetime,
+            "status": parse_status,
+            "source": text("source"),
+            "source_url": parse_source_url,
+            "author": text("author"),
+            "summary": text("summary"),
+            "keywords": text("keywords"),
+            "tags": parse_tags,
+            "body": cell_text,  # sanitised for the whole batch at once
+        }
+
+    def parse_category(self, cell) -> int:
+        name = cell_text(cell)
         if not name:
-            errors.append(self.error(line, "category", "栏目不能为空"))
-        elif category is None:
-            message = f"未知的栏目「{name}」（填栏目名称或网址名）"
-            errors.append(self.error(line, "category", message))
-        else:
-            values["category_id"] = category.id
-        if "published_at" in cells:
-            try:
-                values["published_at"] = parse_datetime(cells["published_at"])
-            except ValueError as exc:
-                errors.append(self.error(line, "published_at", str(exc)))
-        status_text = to_simplified(_text(cells.get("status")).lower())
-        if status_text:
-            if STATUS_WORDS.get(status_text) == Article.Status.PUBLISHED and not self.can_publish:
-                errors.append(self.error(line, "status", "你没有发布文章的权限：状态只能填草稿"))
-            elif status_text in STATUS_WORDS:
-                values["status"] = STATUS_WORDS[status_text]
-            else:
-                errors.append(
-                    self.error(line, "status", f"无法识别的状态 {status_text}（填 已发布 或 草稿）")
-                )
-        elif "status" in cells:
+            raise ValueError("栏目不能为空")
+        category_id = self.categories.get(name) or self.categories.get(to_simplified(name))
+        if category_id is None:
+            raise ValueError(f"未知的栏目「{name}」（填栏目名称或网址名）")
+        return category_id
+
+    def row_rules(self, line, values) -> list[RowError]:
+        if "status" in values and values["status"] is None:
             values["status"] = self.default_status(values)
-        tags = None
-        if "tags" in cells:
-            value = cells["tags"]
-            tags = split_terms(",".join(value) if isinstance(value, list | tuple) else _text(value))
-            for tag in tags:
-                if len(tag) > TAG_MAX_LENGTH:
-                    message = f"标签「{tag}」超过 {TAG_MAX_LENGTH} 字"
-                    errors.append(self.error(line, "tags", message))
-        raw_body = _text(cells["body"]) if "body" in cells else None
-        if errors:
-            return None, errors
+        if values.get("status") == Article.Status.PUBLISHED and not self.can_publish:
+            return [self.error(line, "status", "你没有发布文章的权限：状态只能填草稿")]
+        return []
+
+    def default_status(self, values) -> str:
+        """Published when the row gives a date (and the importer may publish), else a draft."""
+        if values.get("published_at") is not None and self.can_publish:
+            return Article.Status.PUBLISHED
+        return Article.Status.DRAFT
+
+    def label(self, values) -> str:
+        return values.get("title", "")
+
+    # --- one batch: identity, the stored rows, what changes ------------------------------------
+    def plan_batch(self, rows):
+        plans = []
+        for line, values in rows:
+            plan = self.plan_row(line, values)
+            keys = [plan.key]
+            if plan.key[0] == "id" and values.get("source_url"):
+                keys.append(("url", values["source_url"]))
+            first = self.claim(keys, line)
+            if first is not None:
+                kind = plan.key[0]
+                message = (
+                    f"与第 {first} 行是同一篇文章（{IDENTITY_WORDS[kind]}相同）；"
+                    "同一文件中每篇文章只能出现一次"
+                )
+                self.reject(plan, IDENTITY_COLUMN[kind], message)
+                continue
+            plans.append(plan)
+        self.classify(plans, self.match(plans))
+        self.sanitise([plan for plan in plans if plan.raw_body is not None])
+        return plans
+
+    def plan_row(self, line, values) -> ArticlePlan:
+        article_id = values.pop("id", None)
         if article_id:
             key = ("id", article_id)
-        elif url:
-            key = ("url", url)
+        elif values.get("source_url"):
+            key = ("url", values["source_url"])
         else:
             published = values.get("published_at")
             day = timezone.localdate(published) if published else None
-            key = ("natural", values["title"], values["category_id"], day)
-        return Planned(line, values, tags, key, article_id=article_id, raw_body=raw_body), []
+            key = ("natural", values["title"], values["category"], day)
+        plan = ArticlePlan(line, key, values, object_id=article_id)
+        plan.tags = values.pop("tags", None)
+        plan.raw_body = values.pop("body", None)
+        plan.old_body = None
+        values["category_id"] = values.pop("category")
+        return plan
 
-    # --- one batch ----------------------------------------------------------------------------
-    def prepare_batch(self, batch):
-        planned = []
-        for record in batch:
-            item, errors = self.parse(record.line, record.values)
-            if item is None:
-                self.fail(*errors)
-                continue
-            keys = [item.key]
-            if item.key[0] == "id" and item.values.get("source_url"):
-                keys.append(("url", item.values["source_url"]))
-            first = self.claim(keys, item.line)
-            if first is not None:
-                self.fail(
-                    self.error(
-                        item.line,
-                        {"id": "id", "url": "source_url", "natural": "title"}[item.key[0]],
-                        f"与第 {first} 行是同一篇文章（{IDENTITY_WORDS[item.key[0]]}相同）；"
-                        "同一文件中每篇文章只能出现一次",
-                    )
-                )
-                continue
-            planned.append(item)
-        existing = self.match(planned)
-        self.classify(planned, existing)
-        return [item for item in planned if item.outcome != "failed"]
-
-    def match(self, planned) -> dict:
-        """Existing rows for this batch, keyed like the planned rows, in at most three queries."""
+    def match(self, plans) -> dict:
+        """Stored rows for this batch, keyed like the plans, in at most three queries."""
         wanted = {"id", "category_id", "title", "published_at", "source_url", *self.carried}
         fields = [f for f in wanted if f != "category"]
-        ids = [p.key[1] for p in planned if p.key[0] == "id"]
-        urls = [p.values["source_url"] for p in planned if p.values.get("source_url")]
-        naturals = [p for p in planned if p.key[0] == "natural"]
-        found = {}
-        by_url = {}
+        ids = [p.key[1] for p in plans if p.key[0] == "id"]
+        urls = [p.values["source_url"] for p in plans if p.values.get("source_url")]
+        naturals = [p for p in plans if p.key[0] == "natural"]
+        found, self.by_url = {}, {}
         articles = Article.objects.order_by()
         if ids:
             for row in articles.filter(pk__in=ids).values(*fields):
@@ -219,7 +230,7 @@ class ArticleImporter(BatchImporter):
             # The exclude() lets the partial unique index on source_url serve the lookup.
             query = articles.filter(source_url__in=urls).exclude(source_url="")
             for row in query.values(*fields):
-                by_url[row["source_url"]] = row
+                self.by_url[row["source_url"]] = row
                 found[("url", row["source_url"])] = row
         if naturals:
             query = articles.filter(
@@ -237,205 +248,105 @@ class ArticleImporter(BatchImporter):
             by_id = {row["id"]: row for row in rows}
             for key, article_id in keys.items():
                 found[key] = by_id.get(article_id)
-        self.by_url = by_url
         return found
 
-    def classify(self, planned, existing) -> None:
+    def classify(self, plans, existing) -> None:
         matched_ids = [row["id"] for row in existing.values() if row]
         old_tags = defaultdict(set)
         if matched_ids and "tags" in self.table.headers:
             links = Article.tags.through.objects.filter(article_id__in=matched_ids)
             for article_id, name in links.values_list("article_id", "tag__name"):
                 old_tags[article_id].add(name)
-        sanitising = []
-        for item in planned:
-            if item.key in existing and existing[item.key] is None:
-                self.reject(item, "title", "数据库中有多篇文章标题、栏目和发布日期相同，请加上编号")
+        for plan in plans:
+            if plan.outcome == Outcome.FAILED:
                 continue
-            old = existing.get(item.key)
-            if item.key[0] == "id" and old is None:
-                self.reject(item, "id", f"编号 {item.article_id} 的文章不存在")
+            if plan.key in existing and existing[plan.key] is None:
+                self.reject(plan, "title", "数据库中有多篇文章标题、栏目和发布日期相同，请加上编号")
                 continue
-            url = item.values.get("source_url")
+            old = existing.get(plan.key)
+            if plan.key[0] == "id" and old is None:
+                self.reject(plan, "id", f"编号 {plan.object_id} 的文章不存在")
+                continue
+            url = plan.values.get("source_url")
             owner = self.by_url.get(url) if url else None
             if owner and old and owner["id"] != old["id"]:
-                self.reject(item, "source_url", f"这个原文链接已被编号 {owner['id']} 的文章使用")
+                self.reject(plan, "source_url", f"这个原文链接已被编号 {owner['id']} 的文章使用")
                 continue
             if old is None:
-                item.outcome = "new"
-                if item.raw_body is not None:
-                    sanitising.append(item)
-                continue
-            item.article_id = old["id"]
-            item.changed = [
-                name
-                for name, value in item.values.items()
-                if old[name] != value and not self.keeps_date(name, value, item)
-            ]
-            if item.raw_body is not None and item.raw_body != old["body"]:
-                sanitising.append(item)  # compared again once sanitised
-            if item.tags is not None and set(item.tags) != old_tags[old["id"]]:
-                item.changed.append("tags")
-            item.outcome = "update" if item.changed else "skip"
-            item.old_body = old.get("body")
-        raw = [item.raw_body for item in sanitising]
-        chunks = [raw[i : i + 50] for i in range(0, len(raw), 50)]
-        bodies = [body for chunk in self.pool.map(_sanitize_all, chunks) for body in chunk]
-        for item, body in zip(sanitising, bodies, strict=True):
-            item.values["body"] = body
-            if item.outcome != "new" and body != item.old_body:
-                item.changed.append("body")
-                item.outcome = "update"
-        for item in planned:
-            if item.outcome == "new":
-                values = item.values
+                plan.outcome = Outcome.NEW
+                values = plan.values
                 values.setdefault("status", self.default_status(values))
                 if values["status"] == Article.Status.PUBLISHED and not values.get("published_at"):
                     values["published_at"] = timezone.now()  # as Article.save() does
+                continue
+            plan.object_id = old["id"]
+            plan.old_body = old.get("body")
+            plan.changed = [
+                name
+                for name, value in plan.values.items()
+                if old[name] != value and not self.keeps_date(name, value, plan)
+            ]
+            if plan.raw_body == plan.old_body:
+                plan.raw_body = None  # the same text: nothing to sanitise or compare
+            if plan.tags is not None and set(plan.tags) != old_tags[old["id"]]:
+                plan.changed.append("tags")
+            plan.outcome = Outcome.UPDATE if plan.changed else Outcome.UNCHANGED
 
-    def default_status(self, values) -> str:
-        """Published when the row gives a date (and the importer may publish), else a draft."""
-        if values.get("published_at") is not None and self.can_publish:
-            return Article.Status.PUBLISHED
-        return Article.Status.DRAFT
+    def sanitise(self, plans) -> None:
+        """Bodies through the one allow-list; a changed body is compared once sanitised."""
+        for plan in plans:
+            if plan.outcome == Outcome.FAILED:
+                continue
+            body = sanitize_html(plan.raw_body)
+            plan.values["body"] = body
+            if plan.outcome != Outcome.NEW and body != plan.old_body:
+                plan.changed.append("body")
+                plan.outcome = Outcome.UPDATE
 
     @staticmethod
-    def keeps_date(name, value, item) -> bool:
+    def keeps_date(name, value, plan) -> bool:
         """A published row with no date keeps the stored date (the file just didn't say)."""
-        return name == "published_at" and value is None and item.values.get("status") == "published"
-
-    def reject(self, item: Planned, column: str, message: str) -> None:
-        item.outcome = "failed"
-        self.fail(self.error(item.line, column, message))
+        return name == "published_at" and value is None and plan.values.get("status") == "published"
 
     # --- writing ------------------------------------------------------------------------------
-    def write(self, planned) -> None:
-        now = timezone.now()
-        new = [p for p in planned if p.outcome == "new"]
-        changed = [p for p in planned if p.outcome == "update"]
-        tag_ids = self.ensure_tags(p for p in new + changed if p.tags)
-        # Scheduled rows: cached pages must expire when they go live (hitech_portal.pagecache).
-        schedule_pages(p.values.get("published_at") for p in new + changed)
-        if new:
-            articles = [
-                Article(**p.values, created_by=self.user, updated_by=self.user) for p in new
-            ]
-            for article, item in zip(Article.objects.bulk_create(articles), new, strict=True):
-                item.article_id = article.pk
-        self.update(changed, now)
-        through = Article.tags.through
-        retagged = [p.article_id for p in changed if "tags" in p.changed]
-        if retagged:
-            through.objects.filter(article_id__in=retagged).delete()
+    def write(self, plans) -> None:
+        new = [p for p in plans if p.outcome == Outcome.NEW]
+        changed = [p for p in plans if p.outcome == Outcome.UPDATE]
+        self.tag_ids.ensure({name for p in new + changed if p.tags for name in p.tags})
+        ids = bulk.insert_articles([p.values for p in new], self.user)
+        for plan, article_id in zip(new, ids, strict=True):
+            plan.object_id = article_id
+        bulk.update_articles(
+            (
+                (p.object_id, {name: p.values[name] for name in p.changed if name != "tags"})
+                for p in changed
+            ),
+            self.user,
+            timezone.now(),
+        )
+        retagged = [p.object_id for p in changed if "tags" in p.changed]
         links = [
-            (p.article_id, tag_ids[name])
+            (p.object_id, self.tag_ids[name])
             for p in new + changed
-            if p.tags and (p.outcome == "new" or "tags" in p.changed)
+            if p.tags and (p.outcome == Outcome.NEW or "tags" in p.changed)
             for name in p.tags
         ]
-        if links:  # plain rows: model instances for each link would cost more than the insert
-            quote = connection.ops.quote_name
-            sql = "INSERT INTO {} ({}, {}) VALUES (%s, %s)".format(
-                quote(through._meta.db_table),
-                quote(through._meta.get_field("article").column),
-                quote(through._meta.get_field("tag").column),
-            )
-            with connection.cursor() as cursor:
-                cursor.executemany(sql, links)
-        if new or changed:
-            index_articles([p.article_id for p in new + changed])
-
-    def update(self, changed, now) -> None:
-        """One ``executemany`` UPDATE per set of changed columns (``bulk_update`` is 9× slower)."""
-        groups = defaultdict(list)
-        for item in changed:
-            columns = tuple(name for name in item.changed if name != "tags")
-            groups[columns].append(item)
-        quote = connection.ops.quote_name
-        meta = Article._meta
-        for names, items in groups.items():
-            fields = [meta.get_field(n) for n in names]
-            columns = [f.column for f in fields] + ["updated_at", "updated_by_id"]
-            assignments = ", ".join(f"{quote(column)} = %s" for column in columns)
-            sql = f"UPDATE {quote(meta.db_table)} SET {assignments} WHERE {quote('id')} = %s"
-            stamp = meta.get_field("updated_at").get_db_prep_save(now, connection)
-            user_id = self.user.pk if self.user else None
-            params = [
-                [
-                    *(f.get_db_prep_save(item.values[f.attname], connection) for f in fields),
-                    stamp,
-                    user_id,
-                    item.article_id,
-                ]
-                for item in items
-            ]
-            with connection.cursor() as cursor:
-                cursor.executemany(sql, params)
-
-    def ensure_tags(self, items) -> dict[str, int]:
-        """Tag ids for every name the rows use; unknown names become tags in one bulk insert."""
-        names = {name for item in items for name in item.tags}
-        missing = names - self.tag_ids.keys()
-        if missing:
-            for tag_id, name in Tag.objects.filter(name__in=missing).values_list("id", "name"):
-                self.tag_ids[name] = tag_id
-            missing -= self.tag_ids.keys()
-        if missing:
-            tags = [Tag(name=name, slug=slug) for name, slug in self.tag_slugs(sorted(missing))]
-            for tag in Tag.objects.bulk_create(tags):
-                self.tag_ids[tag.name] = tag.pk
-                self.new_tag_names.add(tag.name)
-        return self.tag_ids
-
-    @staticmethod
-    def tag_slugs(names):
-        """Unique pinyin slugs for new tags, against the database and each other, in one query."""
-        bases = {name: pinyin_slug(name, max_length=74) for name in names}
-        query = Q()
-        for base in set(bases.values()):
-            query |= Q(slug__startswith=base)
-        taken = set(Tag.objects.filter(query).values_list("slug", flat=True))
-        for name, base in bases.items():
-            slug = free_slug(base, taken)
-            taken.add(slug)
-            yield name, slug
+        bulk.replace_tag_links(retagged, links)
+        public_changes.articles_changed(p.object_id for p in new + changed)
 
     def forget_batch_state(self) -> None:
-        for name in self.new_tag_names:
-            self.tag_ids.pop(name, None)
-        self.new_tag_names.clear()
+        self.tag_ids.forget_new()
 
-    def process(self, batch):
-        self.new_tag_names.clear()
-        super().process(batch)
-
-    def preview_row(self, item: Planned) -> PreviewRow:
-        values = item.values
-        detail = format_datetime(values.get("published_at"))
-        if item.outcome == "update":
-            detail = "改动：" + "、".join(self.column(n.removesuffix("_id")) for n in item.changed)
-        return PreviewRow(item.line, item.outcome, values.get("title", ""), detail, item.article_id)
-
-    def finish(self) -> None:
-        if self.report.created or self.report.updated:
-            invalidate_pages()
-
-    def close(self) -> None:
-        self.pool.shutdown()
-
-
-def _sanitize_all(bodies: list[str]) -> list[str]:
-    return [sanitize_html(body) for body in bodies]
-
-
-def _text(value) -> str:
-    """A cell as clean text: trimmed, then the export's formula guard removed (in that order, so
-    a value that starts with a tab survives the round trip)."""
-    if value is None:
-        return ""
-    if not isinstance(value, str):
-        value = format_datetime(value) if hasattr(value, "tzinfo") else str(value)
-    return unescape_formula(value.strip())
+    def describe(self, plan) -> PlannedRow:
+        changed = tuple(self.column(name.removesuffix("_id")) for name in plan.changed)
+        return PlannedRow(
+            plan.line,
+            plan.outcome,
+            plan.values.get("title", ""),
+            plan.object_id,
+            changed,
+            note=format_datetime(plan.values.get("published_at")),
+        )
 
 
 def _looks_like_url(url: str) -> bool:

@@ -1,12 +1,10 @@
-"""Glue only: the admin's import/export screens run the article engine (see importadmin)."""
+"""Glue only: the admin's import/export screens run the article engine (hitech_portal.imports)."""
 
-from hitech_portal.importadmin import EngineResource
+from hitech_portal.imports.admin import EngineResource
 
-from .importing import COLUMNS, ArticleImporter
+from .importing import ArticleImporter
 
 
 class ArticleResource(EngineResource):
-    columns = COLUMNS
     importer = ArticleImporter
-    command = "import_articles"
     display_name = "文章"

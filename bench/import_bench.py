@@ -66,12 +66,12 @@ def child(mode: str, csv_path: str) -> dict:
     if mode == "baseline":
         rows, summary, seconds = baseline_import(csv_path)
     else:
-        from articles.importing import COLUMNS, import_articles
-        from hitech_portal.tabular import open_table
+        from articles.importing import ArticleImporter
+        from hitech_portal.imports.engine import run_import
 
         started = time.perf_counter()
         with open(csv_path, "rb") as binary:
-            report = import_articles(open_table(binary, COLUMNS, name=csv_path))
+            report = run_import(ArticleImporter, binary, name=csv_path)
         seconds = time.perf_counter() - started
         rows = report.created + report.updated + report.unchanged + report.failed
         summary = report.summary()

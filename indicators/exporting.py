@@ -7,7 +7,7 @@ changes nothing. Text cells a spreadsheet would run as a formula are escaped.
 import csv
 from collections.abc import Iterable, Iterator
 
-from hitech_portal.tabular import escape_formula
+from hitech_portal.imports.cells import escape_formula
 
 from .models import Indicator, Observation
 from .selectors import plain_number

@@ -1,12 +1,10 @@
-"""Glue only: the admin's import screens run the observation engine (see importadmin)."""
+"""Glue only: the admin's import screens run the observation engine (hitech_portal.imports)."""
 
-from hitech_portal.importadmin import EngineResource
+from hitech_portal.imports.admin import EngineResource
 
-from .importing import COLUMNS, ObservationImporter
+from .importing import ObservationImporter
 
 
 class ObservationResource(EngineResource):
-    columns = COLUMNS
     importer = ObservationImporter
-    command = "import_observations"
     display_name = "观测值"

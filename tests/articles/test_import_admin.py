@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 
 from articles.models import Article
-from hitech_portal import importadmin
+from hitech_portal.imports import admin as importadmin
 from tests.articles.test_import_command import DATA
 from tests.factories import make_article, make_user
 

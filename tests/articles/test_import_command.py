@@ -5,7 +5,7 @@ from io import StringIO
 from pathlib import Path
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from articles.models import Article, Tag
@@ -20,8 +20,8 @@ def run(*args):
     try:
         call_command("import_articles", *[str(a) for a in args], stdout=out, stderr=StringIO())
         status = 0
-    except SystemExit as exc:
-        status = exc.code
+    except CommandError as exc:
+        status = exc.returncode
     return status, out.getvalue().splitlines()
 
 
@@ -179,8 +179,6 @@ def test_unsupported_extension_and_missing_file(tmp_path):
     path = tmp_path / "articles.xls"
     path.write_bytes(b"\xd0\xcf\x11\xe0")
     assert run(path)[1][0] == "第 1 行：不支持旧版 .xls 文件，请在 Excel 中另存为 .xlsx 或 CSV"
-    from django.core.management import CommandError
-
     with pytest.raises(CommandError, match="无法打开文件"):
         call_command("import_articles", str(tmp_path / "missing.csv"))
 

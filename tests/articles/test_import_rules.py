@@ -7,11 +7,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from articles import importing
-from articles.importing import import_articles
+from articles.importing import ArticleImporter
 from articles.models import Article, Category, Tag
 from hitech_portal import pagecache
-from hitech_portal.tabular import Table
+from hitech_portal.imports.engine import run_import
+from hitech_portal.imports.tables import Table
 from tests.factories import make_article, make_tag
 
 pytestmark = pytest.mark.django_db
@@ -33,7 +33,7 @@ def rows(n, **extra):
 
 
 def run(data, **options):
-    return import_articles(Table.from_dicts(data), **options)
+    return run_import(ArticleImporter, Table.from_dicts(data), **options)
 
 
 def test_id_column_updates_that_article_and_only_the_carried_fields():
@@ -174,7 +174,7 @@ def test_errors_name_the_column_as_the_file_does():
         [{"title": r["标题"], "category": r["栏目"], "published_at": r["发布时间"]} for r in data],
         headers={"title": "标题", "category": "栏目", "published_at": "发布时间"},
     )
-    report = import_articles(table)
+    report = run_import(ArticleImporter, table)
     assert str(report.errors[0]).startswith(
         "第 1 行，列「发布时间」：不存在的日期或时间 2024-13-45"
     )
@@ -218,19 +218,6 @@ def test_queries_grow_with_batches_not_rows():
     again, again_queries = queries(rows(200), batch_size=100)
     assert again.unchanged == 200
     assert again_queries <= 8
-
-
-def test_search_index_is_called_once_per_batch_with_the_written_ids(monkeypatch):
-    calls = []
-    monkeypatch.setattr(importing, "index_articles", lambda ids: calls.append(sorted(ids)))
-    run(rows(5), batch_size=2)
-    assert [len(c) for c in calls] == [2, 2, 1]
-    assert sorted(i for c in calls for i in c) == sorted(
-        Article.objects.values_list("id", flat=True)
-    )
-    calls.clear()
-    run(rows(5), batch_size=2)
-    assert calls == []  # nothing changed, nothing to reindex
 
 
 def test_page_cache_is_invalidated_after_a_write_but_not_after_a_no_op(

@@ -4,7 +4,7 @@ from decimal import Decimal
 from io import StringIO
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 
 from indicators.importing import parse_period
 from indicators.models import Observation
@@ -19,8 +19,8 @@ def run(*args):
     try:
         call_command("import_observations", *[str(a) for a in args], stdout=out)
         status = 0
-    except SystemExit as exc:
-        status = exc.code
+    except CommandError as exc:
+        status = exc.returncode
     return status, out.getvalue().splitlines()
 
 

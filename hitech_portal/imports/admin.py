@@ -2,8 +2,8 @@
 
 django-import-export supplies the upload → preview → confirm screens and the export of the
 filtered change list; the reading, parsing, validation and writing are the engine's, exactly as
-the commands use them (:mod:`hitech_portal.tabular`, :mod:`hitech_portal.bulkimport`). What
-changes against its defaults:
+the commands use them (:func:`~hitech_portal.imports.engine.run_import`). What changes against
+its defaults:
 
 - the uploaded bytes go to storage in one ``join`` (its chunk-by-chunk concatenation is quadratic)
   and to the *media* storage, which every app server shares (a local temp file would not be found
@@ -25,11 +25,10 @@ from import_export.forms import ExportForm
 from import_export.resources import Resource
 from import_export.results import Result, RowResult
 
-from .bulkimport import BatchImporter, ImportReport
-from .tabular import Columns, FileError, RowError, Table, open_table
+from .engine import BatchImporter, run_import
+from .report import ImportReport
 
 ADMIN_MAX_ROWS = 5000
-PREVIEW_ROWS = 1000
 
 
 class Upload(bytes):
@@ -77,24 +76,6 @@ class XlsxFormat(SpreadsheetFormat):
     content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-class LimitedTable(Table):
-    """Stops with a clear error once a file has more rows than the admin should take."""
-
-    def __init__(self, table: Table, limit: int, command: str):
-        self.table, self.limit, self.command = table, limit, command
-        self.headers, self.size, self.unit = table.headers, table.size, table.unit
-
-    def __iter__(self):
-        for count, record in enumerate(self.table, start=1):
-            if count > self.limit:
-                message = (
-                    f"文件超过 {self.limit} 行，后台不宜导入：请用命令 "
-                    f"python manage.py {self.command} 文件名 导入大文件"
-                )
-                raise FileError(RowError(record.line, "", message))
-            yield record
-
-
 class EngineResult(Result):
     """django-import-export's result, filled from the engine's report."""
 
@@ -105,8 +86,8 @@ class EngineResult(Result):
         self.totals[RowResult.IMPORT_TYPE_UPDATE] = report.updated
         self.totals[RowResult.IMPORT_TYPE_SKIP] = report.unchanged
         self.totals[RowResult.IMPORT_TYPE_INVALID] = report.failed
-        self.preview = (report.preview or [])[:PREVIEW_ROWS]
-        self.preview_truncated = len(report.preview or []) > PREVIEW_ROWS
+        self.preview = report.rows  # the first MAX_LISTED
+        self.preview_truncated = bool(report.unlisted_rows)
 
     def has_errors(self):
         return False  # every problem is a row error, shown by has_validation_errors
@@ -116,11 +97,9 @@ class EngineResult(Result):
 
 
 class EngineResource(Resource):
-    """A resource whose ``import_data`` is the engine (abort on error, preview rows kept)."""
+    """A resource whose ``import_data`` is the engine (abort on error, planned rows kept)."""
 
-    columns: Columns
     importer: type[BatchImporter]
-    command: str
     display_name = ""
 
     @classmethod
@@ -128,20 +107,18 @@ class EngineResource(Resource):
         return cls.display_name
 
     def get_user_visible_fields(self):
-        return [Field(column_name="/".join(names[:2])) for names in self.columns.spec.values()]
+        spec = self.importer.columns.spec
+        return [Field(column_name="/".join(names[:2])) for names in spec.values()]
 
     def import_data(self, dataset, dry_run=False, raise_errors=False, **kwargs):
-        try:
-            table = open_table(io.BytesIO(dataset), self.columns, name="upload" + dataset.suffix)
-        except FileError as exc:
-            report = ImportReport(unreadable=True, failed=1, errors=exc.errors)
-        else:
-            report = self.importer(
-                LimitedTable(table, ADMIN_MAX_ROWS, self.command),
-                dry_run=dry_run,
-                user=kwargs.get("user"),
-                preview=True,
-            ).run()
+        report = run_import(
+            self.importer,
+            io.BytesIO(dataset),
+            name="upload" + dataset.suffix,
+            max_rows=ADMIN_MAX_ROWS,
+            dry_run=dry_run,
+            user=kwargs.get("user"),
+        )
         return EngineResult(report)
 
 
@@ -167,7 +144,7 @@ class EngineImportMixin(ImportMixin):
 
     def get_import_context_data(self, **kwargs):
         resource = self.get_import_resource_classes(None)[0]
-        return {"max_rows": ADMIN_MAX_ROWS, "command": resource.command, **kwargs}
+        return {"max_rows": ADMIN_MAX_ROWS, "command": resource.importer.command, **kwargs}
 
     def process_result(self, result, request):
         report = result.report

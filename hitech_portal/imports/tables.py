@@ -8,9 +8,8 @@ One reader for every importer (articles, observations; command, admin and tests)
 - XLSX through openpyxl's read-only mode, streamed row by row.
 - Headers in English or Chinese (simplified or traditional), any order; unknown, duplicated or
   missing required columns are errors that name the column.
-- Every problem is a :class:`RowError` naming the file's own line (the physical line of a CSV
-  file, so multi-line quoted bodies count; the row number of a sheet) and column, in one
-  consistent Chinese style: ``第 5 行，列「发布时间」：无法识别的日期 2024-13-45``.
+- Rows come as :class:`Record` values numbered by the file's own line (the physical line of a CSV
+  file, so multi-line quoted bodies count; the row number of a sheet).
 """
 
 import codecs
@@ -18,43 +17,17 @@ import csv
 import datetime as dt
 import io
 import itertools
-import re
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 from typing import NamedTuple
 
-from django.utils import timezone
+from ..chinese import to_simplified
+from .report import FileError, RowError
 
 # Article bodies are long HTML; the csv module's default 128 KB field limit would fail the file.
 csv.field_size_limit(2**31 - 1)
 
 ENCODING_CHOICES = ("auto", "utf-8", "gb18030")
-FORMULA_STARTS = frozenset("=+-@\t\r")
-_NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
-
-
-@dataclass(frozen=True)
-class RowError:
-    """One problem in a file: where it is (line, column as the file names it) and why."""
-
-    line: int
-    column: str
-    message: str
-
-    def __str__(self):
-        if self.column:
-            return f"第 {self.line} 行，列「{self.column}」：{self.message}"
-        return f"第 {self.line} 行：{self.message}"
-
-
-class FileError(Exception):
-    """The file as a whole cannot be read on (broken quoting, wrong encoding, bad headers)."""
-
-    def __init__(self, errors: list[RowError] | RowError):
-        self.errors = errors if isinstance(errors, list) else [errors]
-        super().__init__("\n".join(str(e) for e in self.errors))
 
 
 class Record(NamedTuple):
@@ -62,42 +35,8 @@ class Record(NamedTuple):
     values: dict  # field -> str (or datetime from an XLSX date cell); only the file's columns
 
 
-@lru_cache(maxsize=1)
-def _t2s():
-    import opencc
-
-    return opencc.OpenCC("t2s")
-
-
-def to_simplified(text: str) -> str:
-    """政策解讀 → 政策解读 (OpenCC t2s); ASCII passes untouched and fast."""
-    return text if text.isascii() else _t2s().convert(text)
-
-
 def normalise_header(text: str) -> str:
     return to_simplified(str(text or "").replace("\ufeff", "").strip().strip("*").strip().lower())
-
-
-def unescape_formula(text: str) -> str:
-    """Undo the export's guard: ``'=SUM(A1)`` → ``=SUM(A1)`` (see :func:`escape_formula`)."""
-    if text[:1] == "'" and _needs_guard(text[1:]):
-        return text[1:]
-    return text
-
-
-def escape_formula(text: str) -> str:
-    """Prefix ``'`` to a cell a spreadsheet would run as a formula (``=`` ``+`` ``-`` ``@`` tab CR).
-
-    A plain negative number (``-12.5``) is left alone: it computes nothing, and escaping it would
-    turn figures into text. Cells already starting with ``'`` before such a character get one
-    more, so :func:`unescape_formula` restores every value exactly.
-    """
-    return "'" + text if _needs_guard(text) else text
-
-
-def _needs_guard(text: str) -> bool:
-    bare = text.lstrip("'")
-    return bool(bare) and bare[0] in FORMULA_STARTS and not _NUMBER.match(bare)
 
 
 class Table:
@@ -261,10 +200,14 @@ class CsvTable(Table):
         self.delimiter = max(",\t;", key=sample.count) if sample.count(",") == 0 else ","
         self.text = io.TextIOWrapper(binary, encoding=encoding, newline="")
         self.reader = csv.reader(self.text, delimiter=self.delimiter, strict=True)
-        header = self._next_row(1)
-        if header is None:
-            raise FileError(RowError(1, "", "文件是空的，第一行应是列名"))
-        self.positions, self.headers = columns.map_headers(header)
+        try:
+            header = self._next_row(1)
+            if header is None:
+                raise FileError(RowError(1, "", "文件是空的，第一行应是列名"))
+            self.positions, self.headers = columns.map_headers(header)
+        except FileError:
+            self.text.detach()  # the binary file is its owner's to close
+            raise
 
     def _next_row(self, line):
         try:
@@ -343,67 +286,8 @@ def open_table(source, columns: Columns, *, name: str = "", encoding: str = "aut
     if suffix == ".xlsx":
         return XlsxTable(source, columns)
     if suffix in (".csv", ".txt", ".tsv"):
-        binary = open(source, "rb") if isinstance(source, str | Path) else source  # noqa: SIM115
+        binary = open(source, "rb") if isinstance(source, str | Path) else source
         return CsvTable(binary, columns, encoding=encoding)
     if suffix == ".xls":
         raise FileError(RowError(1, "", "不支持旧版 .xls 文件，请在 Excel 中另存为 .xlsx 或 CSV"))
     raise FileError(RowError(1, "", f"只能导入 .csv 或 .xlsx 文件，收到的是「{Path(name).name}」"))
-
-
-# --- dates -------------------------------------------------------------------------------------
-
-DATE_FORMS = "2024-07-05、2024-07-05 10:30、2024/7/5 或 2024年7月5日"
-_DATE = re.compile(
-    r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?"
-    r"(?:(?:[\sT]+|(?<=日))(\d{1,2})\s*[:时点]\s*(\d{1,2})\s*分?"
-    r"(?:\s*:?\s*(\d{1,2})(?:\.(\d{1,6}))?\s*秒?)?)?"
-    r"\s*(Z|[+-]\d{2}:?\d{2})?$"
-)
-
-
-def parse_datetime(value) -> dt.datetime | None:
-    """A date typed by hand in Shanghai time → aware datetime; blank → None.
-
-    Raises ``ValueError`` with the message an editor reads.
-    """
-    if isinstance(value, dt.datetime):
-        return value if timezone.is_aware(value) else timezone.make_aware(value)
-    text = str(value or "").strip().translate(_FULLWIDTH)
-    if not text:
-        return None
-    match = _DATE.match(text)
-    if not match:
-        raise ValueError(f"无法识别的日期 {text}（可写作 {DATE_FORMS}）")
-    year, month, day, hour, minute, second, fraction, offset = match.groups()
-    try:
-        moment = dt.datetime(
-            int(year),
-            int(month),
-            int(day),
-            int(hour or 0),
-            int(minute or 0),
-            int(second or 0),
-            int((fraction or "0").ljust(6, "0")),
-        )
-    except ValueError:
-        raise ValueError(f"不存在的日期或时间 {text}") from None
-    if offset:
-        tz = dt.UTC if offset == "Z" else dt.datetime.strptime(offset.replace(":", ""), "%z").tzinfo
-        return moment.replace(tzinfo=tz)
-    return timezone.make_aware(moment)
-
-
-_FULLWIDTH = str.maketrans("０１２３４５６７８９－／：．　", "0123456789-/:. ")
-
-
-def format_datetime(value: dt.datetime | None) -> str:
-    """The export's form, which :func:`parse_datetime` reads back to the same instant."""
-    if value is None:
-        return ""
-    local = timezone.localtime(value)
-    text = local.strftime("%Y-%m-%d %H:%M")
-    if local.second or local.microsecond:
-        text += local.strftime(":%S")
-    if local.microsecond:
-        text += f".{local.microsecond:06d}"
-    return text

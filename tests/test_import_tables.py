@@ -6,16 +6,14 @@ import io
 import pytest
 from django.utils import timezone
 
-from hitech_portal.tabular import (
-    Columns,
-    FileError,
-    detect_encoding,
+from hitech_portal.imports.cells import (
     escape_formula,
     format_datetime,
-    open_table,
     parse_datetime,
     unescape_formula,
 )
+from hitech_portal.imports.report import FileError
+from hitech_portal.imports.tables import Columns, detect_encoding, open_table
 
 COLUMNS = Columns({"title": ("title", "标题"), "body": ("body", "正文")}, required=["title"])
 

@@ -1,0 +1,109 @@
+"""One cell of a spreadsheet: its text, the formula guard, and dates as Chinese offices write them.
+
+Every importer reads its cells through :func:`cell_text` and :func:`parse_datetime`, and every
+export writes them through :func:`escape_formula` and :func:`format_datetime`, so what is
+exported reads back to the same value.
+"""
+
+import datetime as dt
+import re
+
+from django.utils import timezone
+
+FORMULA_STARTS = frozenset("=+-@\t\r")
+_NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
+
+
+# --- the formula guard ---------------------------------------------------------------------------
+
+
+def escape_formula(text: str) -> str:
+    """Prefix ``'`` to a cell a spreadsheet would run as a formula (``=`` ``+`` ``-`` ``@`` tab CR).
+
+    A plain negative number (``-12.5``) is left alone: it computes nothing, and escaping it would
+    turn figures into text. Cells already starting with ``'`` before such a character get one
+    more, so :func:`unescape_formula` restores every value exactly.
+    """
+    return "'" + text if _needs_guard(text) else text
+
+
+def unescape_formula(text: str) -> str:
+    """Undo the export's guard: ``'=SUM(A1)`` → ``=SUM(A1)`` (see :func:`escape_formula`)."""
+    if text[:1] == "'" and _needs_guard(text[1:]):
+        return text[1:]
+    return text
+
+
+def _needs_guard(text: str) -> bool:
+    bare = text.lstrip("'")
+    return bool(bare) and bare[0] in FORMULA_STARTS and not _NUMBER.match(bare)
+
+
+def cell_text(value) -> str:
+    """A cell as clean text: trimmed, then the export's formula guard removed (in that order, so
+    a value that starts with a tab survives the round trip). A date cell reads as the export
+    writes dates."""
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        value = format_datetime(value)
+    elif not isinstance(value, str):
+        value = str(value)
+    return unescape_formula(value.strip())
+
+
+# --- dates ---------------------------------------------------------------------------------------
+
+DATE_FORMS = "2024-07-05、2024-07-05 10:30、2024/7/5 或 2024年7月5日"
+_DATE = re.compile(
+    r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?"
+    r"(?:(?:[\sT]+|(?<=日))(\d{1,2})\s*[:时点]\s*(\d{1,2})\s*分?"
+    r"(?:\s*:?\s*(\d{1,2})(?:\.(\d{1,6}))?\s*秒?)?)?"
+    r"\s*(Z|[+-]\d{2}:?\d{2})?$"
+)
+_FULLWIDTH = str.maketrans("０１２３４５６７８９－／：．　", "0123456789-/:. ")
+
+
+def parse_datetime(value) -> dt.datetime | None:
+    """A date typed by hand in Shanghai time (or an XLSX date cell) → aware datetime; blank → None.
+
+    Raises ``ValueError`` with the message an editor reads.
+    """
+    if isinstance(value, dt.datetime):
+        return value if timezone.is_aware(value) else timezone.make_aware(value)
+    text = str(value or "").strip().translate(_FULLWIDTH)
+    if not text:
+        return None
+    match = _DATE.match(text)
+    if not match:
+        raise ValueError(f"无法识别的日期 {text}（可写作 {DATE_FORMS}）")
+    year, month, day, hour, minute, second, fraction, offset = match.groups()
+    try:
+        moment = dt.datetime(
+            int(year),
+            int(month),
+            int(day),
+            int(hour or 0),
+            int(minute or 0),
+            int(second or 0),
+            int((fraction or "0").ljust(6, "0")),
+        )
+    except ValueError:
+        raise ValueError(f"不存在的日期或时间 {text}") from None
+    if offset:
+        tz = dt.UTC if offset == "Z" else dt.datetime.strptime(offset.replace(":", ""), "%z").tzinfo
+        return moment.replace(tzinfo=tz)
+    return timezone.make_aware(moment)
+
+
+def format_datetime(value: dt.datetime | None) -> str:
+    """The export's form, which :func:`parse_datetime` reads back to the same instant."""
+    if value is None:
+        return ""
+    local = timezone.localtime(value)
+    text = local.strftime("%Y-%m-%d %H:%M")
+    if local.second or local.microsecond:
+        text += local.strftime(":%S")
+    if local.microsecond:
+        text += f".{local.microsecond:06d}"
+    return text

@@ -1,0 +1,70 @@
+"""``manage.py import_… FILE [--dry-run] [--encoding …] [--on-error …]``: parse, call, report.
+
+Errors and the explanation go to stdout and the last line is ``created=N updated=N unchanged=N
+failed=N``; when anything failed the command ends with :class:`CommandError` (exit status 1). The
+progress bar goes to stderr, and only when stderr is a terminal.
+"""
+
+import sys
+
+from django.core.management.base import BaseCommand, CommandError
+from tqdm import tqdm
+
+from .engine import ON_ERROR_CHOICES, BatchImporter, run_import
+from .report import ImportReport
+from .tables import ENCODING_CHOICES, Table
+
+
+class ImportCommand(BaseCommand):
+    importer: type[BatchImporter]
+
+    def add_arguments(self, parser):
+        parser.add_argument("file", help="CSV 或 XLSX 文件（按扩展名区分）")
+        parser.add_argument("--dry-run", action="store_true", help="只检查，不写入")
+        parser.add_argument("--encoding", choices=ENCODING_CHOICES, default="auto")
+        parser.add_argument("--on-error", choices=ON_ERROR_CHOICES, default="abort")
+        parser.add_argument("--batch-size", type=int, default=None, help="每批处理的行数")
+
+    def handle(self, *args, file, encoding, dry_run, on_error, batch_size, **options):
+        try:
+            binary = open(file, "rb")  # closed below
+        except OSError as exc:
+            raise CommandError(f"无法打开文件 {file}：{exc.strerror}") from None
+        bar = None
+
+        def progress(table: Table) -> None:
+            nonlocal bar
+            if bar is None:
+                bar = tqdm(
+                    total=table.size,
+                    unit=table.unit,
+                    unit_scale=table.unit == "B",
+                    file=sys.stderr,
+                    desc="导入",
+                )
+            bar.update(table.position() - bar.n)
+
+        with binary:
+            try:
+                report = run_import(
+                    self.importer,
+                    binary,
+                    name=file,
+                    encoding=encoding,
+                    dry_run=dry_run,
+                    on_error=on_error,
+                    batch_size=batch_size,
+                    progress=progress if sys.stderr.isatty() else None,
+                )
+            finally:
+                if bar is not None:
+                    bar.close()
+        self.report(report)
+
+    def report(self, report: ImportReport) -> None:
+        for error in report.errors:
+            self.stdout.write(str(error))
+        self.stdout.write(report.explanation())
+        self.stdout.write(report.summary())
+        if not report.ok:
+            raise CommandError(f"有 {report.failed} 行未能导入", returncode=1)

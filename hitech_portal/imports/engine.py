@@ -1,0 +1,279 @@
+"""The import engine: one entry point, one transaction policy, one report, for every kind of row.
+
+    report = run_import(ArticleImporter, "articles.xlsx", user=editor, dry_run=True)
+
+:func:`run_import` is what the ``import_*`` commands, the admin's preview and confirm screens,
+``load_demo`` and the tests call. It opens the source (a path, a binary file or a
+:class:`~.tables.Table`), streams it in batches through an importer and returns an
+:class:`~.report.ImportReport`. An importer (a :class:`BatchImporter` subclass: articles,
+observations) declares its columns and one parser per column, and says how a batch of parsed rows
+is matched against the database and written. The policy is the same for every kind:
+
+- ``on_error="abort"`` (default): the whole run is one transaction; after the first bad row nothing
+  more is written, the remaining rows are still checked (so every error is reported at once) and
+  the transaction is rolled back: a file with any failing row writes nothing.
+- ``on_error="skip"``: good rows are imported, bad rows are reported and counted as failed.
+- ``dry_run``: nothing is written; the counts and rows say what an import would do.
+"""
+
+from collections.abc import Callable, Iterable, Iterator
+from itertools import islice
+
+from django.db import DatabaseError, connection, reset_queries, transaction
+
+from .report import FileError, ImportReport, Outcome, PlannedRow, RowError
+from .tables import Columns, Record, Table, open_table
+
+ON_ERROR_CHOICES = ("abort", "skip")
+#: A cell parser: the raw cell in, the clean value out, or ``ValueError`` with the editor's message.
+Parser = Callable[[object], object]
+
+
+def run_import(
+    importer: type["BatchImporter"],
+    source,
+    *,
+    name: str = "",
+    encoding: str = "auto",
+    max_rows: int | None = None,
+    **options,
+) -> ImportReport:
+    """Import ``source`` — a :class:`Table`, a path, or a binary file whose format ``name``'s
+    extension tells — with ``importer``; ``options`` are :class:`BatchImporter`'s.
+
+    A file that cannot be read at all gives a report marked ``unreadable``; ``max_rows`` stops a
+    longer file with an error that points to the command.
+    """
+    if isinstance(source, Table):
+        table = source
+    else:
+        try:
+            table = open_table(source, importer.columns, name=name, encoding=encoding)
+        except FileError as exc:
+            return ImportReport.of_unreadable(exc)
+    if max_rows is not None:
+        table = LimitedTable(table, max_rows, importer.command)
+    return importer(table, **options).run()
+
+
+class LimitedTable(Table):
+    """Stops with a clear error once a file has more rows than the admin should take."""
+
+    def __init__(self, table: Table, limit: int, command: str):
+        self.table, self.limit, self.command = table, limit, command
+        self.headers, self.size, self.unit = table.headers, table.size, table.unit
+
+    def __iter__(self):
+        for count, record in enumerate(self.table, start=1):
+            if count > self.limit:
+                message = (
+                    f"文件超过 {self.limit} 行，后台不宜导入：请用命令 "
+                    f"python manage.py {self.command} 文件名 导入大文件"
+                )
+                raise FileError(RowError(record.line, "", message))
+            yield record
+
+    def position(self) -> int:
+        return self.table.position()
+
+
+def batched(records: Iterable[Record], size: int) -> Iterator[list[Record]]:
+    iterator = iter(records)
+    while batch := list(islice(iterator, size)):
+        yield batch
+
+
+class Plan:
+    """What a subclass plans for one row: its line, its identity and what happens to it."""
+
+    __slots__ = ("line", "key", "values", "outcome", "object_id", "changed")
+
+    def __init__(self, line: int, key: tuple, values: dict, object_id: int | None = None):
+        self.line, self.key, self.values, self.object_id = line, key, values, object_id
+        self.outcome = Outcome.NEW
+        self.changed: list[str] = []  # fields
+
+
+class BatchImporter:
+    """Reads a table batch by batch: parse every row, match the batch, write what changed.
+
+    Subclasses declare :attr:`columns`, :attr:`command` and :meth:`parsers` (one per column), and
+    implement :meth:`plan_batch` (row rules, matching, classifying), :meth:`write` and
+    :meth:`describe` (a plan as a :class:`PlannedRow`).
+    """
+
+    columns: Columns
+    command: str  # the manage.py command for files too big for the admin
+    batch_size = 1000
+
+    def __init__(
+        self,
+        table: Table,
+        *,
+        dry_run: bool = False,
+        on_error: str = "abort",
+        user=None,
+        progress: Callable[[Table], None] | None = None,
+        batch_size: int | None = None,
+    ):
+        if on_error not in ON_ERROR_CHOICES:
+            raise ValueError(f"on_error must be one of {ON_ERROR_CHOICES}")
+        self.table, self.dry_run, self.on_error, self.user = table, dry_run, on_error, user
+        self.progress = progress
+        self.batch_size = batch_size or self.batch_size
+        self.report = ImportReport(dry_run=dry_run)
+        self.writing = not dry_run
+        self.seen: dict = {}  # identity key -> first line with it (duplicates within the file)
+        self.cell_parsers = self.parsers()
+
+    # --- for subclasses -----------------------------------------------------------------------
+    def parsers(self) -> dict[str, Parser]:
+        """Field → parser of its cell, for every field of :attr:`columns`."""
+        raise NotImplementedError
+
+    def row_rules(self, line: int, values: dict) -> list[RowError]:
+        """Rules between the columns of a parsed row (and defaults that depend on them)."""
+        return []
+
+    def plan_batch(self, rows: list[tuple[int, dict]]) -> list[Plan]:
+        """Parsed rows (line, field → value) → plans; refuse rows with :meth:`reject`."""
+        raise NotImplementedError
+
+    def write(self, plans: list[Plan]) -> None:
+        """Write the new and changed rows of a batch, and report them to what follows a public
+        write (:mod:`articles.public_changes`)."""
+        raise NotImplementedError
+
+    def describe(self, plan: Plan) -> PlannedRow:
+        raise NotImplementedError
+
+    def label(self, values: dict) -> str:
+        """What a row is, for people (an article's title), from its parsed values."""
+        return ""
+
+    def forget_batch_state(self) -> None:
+        """Drop caches filled inside a rolled-back savepoint (e.g. ids of tags just created)."""
+
+    # --- the run ------------------------------------------------------------------------------
+    def run(self) -> ImportReport:
+        with transaction.atomic():
+            try:
+                for batch in batched(self.table, self.batch_size):
+                    self.process(batch)
+                    if self.progress:
+                        self.progress(self.table)  # reads its position(), size and unit
+            except FileError as exc:  # the rest of the file cannot be read: nothing after it counts
+                self.fail(*exc.errors)
+                self.writing = False
+            if self.on_error == "abort" and not self.report.ok:
+                transaction.set_rollback(True)
+                report = self.report
+                report.rolled_back = not self.dry_run
+                report.created = report.updated = report.unchanged = 0
+        # Checks run in phases per batch: list errors and rows in file order.
+        self.report.errors.sort(key=lambda error: error.line)
+        self.report.rows.sort(key=lambda row: row.line)
+        return self.report
+
+    def process(self, batch: list[Record]) -> None:
+        if not connection.force_debug_cursor:
+            reset_queries()  # with DEBUG on, Django would keep every statement (bodies and all)
+        parsed = []
+        for record in batch:
+            values, errors = self.parse(record)
+            if errors:
+                self.fail(*errors, line=record.line, label=self.label(values))
+            else:
+                parsed.append((record.line, values))
+        plans = [plan for plan in self.plan_batch(parsed) if plan.outcome != Outcome.FAILED]
+        if self.on_error == "abort" and not self.report.ok:
+            self.writing = False
+        if not self.writing or all(plan.outcome == Outcome.UNCHANGED for plan in plans):
+            self.count(plans)
+            return
+        try:
+            with transaction.atomic():
+                self.write(plans)
+            self.count(plans)
+        except DatabaseError:
+            # One row the checks let through was refused by the database: find it row by row.
+            self.forget_batch_state()
+            for plan in plans:
+                try:
+                    with transaction.atomic():
+                        self.write([plan])
+                    self.count([plan])
+                except DatabaseError as exc:
+                    self.forget_batch_state()
+                    self.reject(plan, None, f"数据库拒绝写入：{exc}")
+                    if self.on_error == "abort":
+                        self.writing = False
+                        return
+
+    def parse(self, record: Record) -> tuple[dict, list[RowError]]:
+        """Each cell through its column's parser (a required one missing reads as empty), then
+        the rules between columns: values, and an error per refused cell or rule."""
+        cells = record.values
+        missing = [field for field in self.columns.required if field not in cells]
+        if missing:
+            cells = {**dict.fromkeys(missing, ""), **cells}
+        values, errors = {}, []
+        for field, cell in cells.items():
+            parser = self.cell_parsers.get(field)
+            try:
+                if parser is None:
+                    raise ValueError(f"未知的列；可用的列：{self.columns.describe()}")
+                values[field] = parser(cell)
+            except ValueError as exc:
+                errors.append(self.error(record.line, field, str(exc)))
+        if not errors:
+            errors = self.row_rules(record.line, values)
+        return values, errors
+
+    # --- bookkeeping --------------------------------------------------------------------------
+    def column(self, field_name: str) -> str:
+        """The column as the file names it (in messages and in a row's changed columns)."""
+        return self.table.headers.get(field_name, field_name)
+
+    def error(self, line: int, field_name: str | None, message: str) -> RowError:
+        return RowError(line, self.column(field_name) if field_name else "", message)
+
+    def claim(self, keys, line: int) -> int | None:
+        """Register a row's identity keys; return the line that already has one of them."""
+        for key in keys:
+            first = self.seen.get(key)
+            if first is not None:
+                return first
+        for key in keys:
+            self.seen[key] = line
+        return None
+
+    def reject(self, plan: Plan, field_name: str | None, message: str) -> None:
+        plan.outcome = Outcome.FAILED
+        self.fail(
+            self.error(plan.line, field_name, message),
+            line=plan.line,
+            label=self.label(plan.values),
+            object_id=plan.object_id,
+        )
+
+    def fail(self, *errors: RowError, line: int | None = None, label="", object_id=None) -> None:
+        """Count a failed row (or an unreadable rest of the file) and list its errors."""
+        self.report.failed += 1
+        for error in errors:
+            self.report.add_error(error)
+        if line is not None:
+            self.report.add_row(
+                PlannedRow(line, Outcome.FAILED, label, object_id, errors=tuple(errors))
+            )
+
+    def count(self, plans: list[Plan]) -> None:
+        report = self.report
+        for plan in plans:
+            if plan.outcome == Outcome.NEW:
+                report.created += 1
+            elif plan.outcome == Outcome.UPDATE:
+                report.updated += 1
+            else:
+                report.unchanged += 1
+            report.add_row(self.describe(plan))
