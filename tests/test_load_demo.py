@@ -7,8 +7,8 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from articles.models import FAQ, Article, Category, Tag
-from hitech_portal import demo_seeds
 from hitech_portal.demo import generate_articles, write_csv
+from hitech_portal.demo import seeds as demo_seeds
 from indicators.models import Indicator, Observation
 
 pytestmark = pytest.mark.django_db

@@ -2,7 +2,7 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from hitech_portal.demo_loading import DemoLoadError, load_demo
+from hitech_portal.demo.loading import DemoLoadError, load_demo
 
 
 class Command(BaseCommand):

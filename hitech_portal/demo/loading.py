@@ -1,6 +1,6 @@
 """Writes the demo content: categories, the seed articles and indicators, generated articles.
 
-Articles go through the import engine (:func:`articles.importing.import_articles`), as a
+Articles go through the import engine (:func:`hitech_portal.imports.engine.run_import`), as a
 spreadsheet would: sanitised bodies, tags in bulk, the search index per batch, the page cache
 invalidated, identity by ``source_url``. So loading again adds nothing (an edited demo article
 is put back as generated), and nothing is ever deleted: a smaller ``--articles`` after a bigger
@@ -9,22 +9,23 @@ click counts) is written here. Categories are keyed by slug, indicators by slug,
 (indicator, period, region).
 """
 
-import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.db import transaction
 from django.db.models import F
 
-from articles.importing import import_articles
-from articles.models import FAQ, Article, Category
-from hitech_portal.bulkimport import ImportReport
-from hitech_portal.tabular import Table
-from indicators.models import Indicator, Observation
+from articles import public_changes
+from articles.categories import ensure_categories
+from articles.importing import ArticleImporter
+from articles.models import FAQ, Article
+from hitech_portal.imports.engine import run_import
+from hitech_portal.imports.report import ImportReport
+from hitech_portal.imports.tables import Table
+from indicators.models import DEFAULT_REGION, Indicator, Observation
 
-from . import demo_seeds
-from .demo import URL_TEMPLATE, generate_articles
-from .pagecache import invalidate_pages
+from . import seeds as demo_seeds
+from .generator import URL_TEMPLATE, generate_articles
 
 CHECK_BATCH_SIZE = 2000
 SEED_COLUMNS = (
@@ -55,7 +56,7 @@ def load_demo(
     result = LoadResult()
     categories = ensure_categories()
     result.categories = len(categories)
-    with transaction.atomic():
+    with transaction.atomic(), public_changes.collected():
         seed_000, _ = load_seed_articles()
         result.seed_articles = 2
         result.indicators, result.observations = load_seed_indicators(seed_000)
@@ -64,24 +65,18 @@ def load_demo(
         return result
     with transaction.atomic():  # the page cache is invalidated once the click counts are in
         report = _checked(
-            import_articles(
+            run_import(
+                ArticleImporter,
                 Table.from_dicts(generate_articles(articles, seed=seed)),
-                progress=(lambda done: progress(done, articles)) if progress else None,
+                progress=(lambda table: progress(table.position(), articles)) if progress else None,
             )
         )
         set_view_counts()
+        public_changes.pages_changed()
     result.generated_created = report.created
     result.generated_updated = report.updated
     result.generated_existing = report.updated + report.unchanged
     return result
-
-
-def ensure_categories() -> dict[str, Category]:
-    """The 13 source categories (the data migration's list), by slug; existing ones untouched."""
-    migration = importlib.import_module("articles.migrations.0002_categories")
-    for order, (name, slug) in enumerate(migration.CATEGORIES, start=1):
-        Category.objects.get_or_create(slug=slug, defaults={"name": name, "sort_order": order * 10})
-    return {category.slug: category for category in Category.objects.all()}
 
 
 def load_seed_articles() -> tuple[Article, Article]:
@@ -90,7 +85,7 @@ def load_seed_articles() -> tuple[Article, Article]:
         {**{name: getattr(seed, name) for name in SEED_COLUMNS}, "status": "published"}
         for seed in seeds
     ]
-    _checked(import_articles(Table.from_dicts(rows)))
+    _checked(run_import(ArticleImporter, Table.from_dicts(rows)))
     articles = []
     for seed in seeds:
         article = Article.objects.get(source_url=seed.source_url)
@@ -103,13 +98,14 @@ def load_seed_articles() -> tuple[Article, Article]:
             flags["view_count"] = seed.view_count
         if any(getattr(article, name) != value for name, value in flags.items()):
             Article.objects.filter(pk=article.pk).update(**flags)
-            transaction.on_commit(invalidate_pages)
+            public_changes.pages_changed()
         if [(f.question, f.answer) for f in article.faqs.all()] != seed.faqs:
             article.faqs.all().delete()
             FAQ.objects.bulk_create(
                 FAQ(article=article, question=q, answer=a, sort_order=n)
                 for n, (q, a) in enumerate(seed.faqs, start=1)
             )
+            public_changes.pages_changed()
         articles.append(article)
     seed_000, seed_003 = articles
     seed_000.related.add(seed_003)
@@ -137,14 +133,14 @@ def load_seed_indicators(source_article: Article) -> tuple[int, int]:
         Observation.objects.update_or_create(
             indicator=indicator,
             period=demo_seeds.OBSERVATION_PERIOD,
-            region="全国",
+            region=DEFAULT_REGION,
             defaults={"value": seed.value, "note": seed.note, "source_article": source_article},
         )
         for period, value in seed.history.items():
             Observation.objects.update_or_create(
                 indicator=indicator,
                 period=period,
-                region="全国",
+                region=DEFAULT_REGION,
                 defaults={"value": value, "note": demo_seeds.SAMPLE_NOTE, "source_article": None},
             )
         observations += 1 + len(seed.history)

@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from . import demo_phrases as P
+from . import phrases as P
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 # Generated articles are published in the five years before this day.
@@ -231,7 +231,3 @@ def main(argv: list[str] | None = None) -> int:
     )
     sys.stderr.write(f"{written} rows → {args.csv}\n")
     return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -1,4 +1,4 @@
-"""The two seed articles and the seed indicators, built from the source pages in ``demo_data/``.
+"""The two seed articles and the seed indicators, built from the source pages in ``data/``.
 
 Seed 000 is a news page captured in the source site's traditional-character view, where some
 characters carry pinyin glosses (``區(qū)``): it is converted to simplified characters with
@@ -6,7 +6,7 @@ OpenCC and the glosses are dropped. Seed 003 is a long explainer with a keyword 
 bullet lists and an FAQ block. Both texts use ASCII punctuation between Chinese words (an
 artefact of the capture); it becomes the full-width punctuation a Chinese editor would publish.
 
-Pure functions of the two files: ``hitech_portal.demo_loading`` writes what they return.
+Pure functions of the two files: :mod:`hitech_portal.demo.loading` writes what they return.
 """
 
 import re
@@ -17,7 +17,9 @@ from html import escape
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-DATA_DIR = Path(__file__).resolve().parent / "demo_data"
+from hitech_portal.chinese import to_simplified as opencc_simplified
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 SEED_000_FILE = "seed_000_zone_forerunner.txt"
@@ -71,13 +73,11 @@ def read_seed(name: str) -> str:
     return (DATA_DIR / name).read_text(encoding="utf-8")
 
 
-def to_simplified(text: str) -> str:
+def simplified_capture(text: str) -> str:
     """Traditional text with pinyin glosses → simplified text without them."""
-    from .tabular import to_simplified as t2s  # only the loader needs OpenCC
-
     for broken, repaired in CAPTURE_REPAIRS:
         text = text.replace(broken, repaired)
-    return t2s(PINYIN_GLOSS.sub("", text))
+    return opencc_simplified(PINYIN_GLOSS.sub("", text))
 
 
 # Spaces the capture left after a full-width stop, before the next Chinese sentence.
@@ -104,7 +104,7 @@ def paragraphs_html(paragraphs: list[str]) -> str:
 
 
 def seed_000() -> SeedArticle:
-    lines = [line.strip() for line in to_simplified(read_seed(SEED_000_FILE)).splitlines()]
+    lines = [line.strip() for line in simplified_capture(read_seed(SEED_000_FILE)).splitlines()]
     lines = [line for line in lines if line and not line.startswith("- ")]  # navigation
     title_line, meta_line, *rest = lines
     assert meta_line.startswith("来源"), meta_line  # the file's layout, checked once

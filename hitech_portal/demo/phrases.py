@@ -1,8 +1,8 @@
 """Phrase banks for the demo article generator, drawn from the vocabulary of the source site.
 
-Plain data: ``hitech_portal.demo`` combines these into titles, paragraphs and tags. Slots in
-braces are filled per article (``{zone}``, ``{city}``, ``{industry}`` …) or per use (``{pct}``,
-``{count}``, ``{amount}`` …).
+Plain data: :mod:`hitech_portal.demo.generator` combines these into titles, paragraphs and
+tags. Slots in braces are filled per article (``{zone}``, ``{city}``, ``{industry}`` …) or per
+use (``{pct}``, ``{count}``, ``{amount}`` …).
 """
 
 # (zone, city, province): national hi-tech zones and where they are.
