@@ -1,34 +1,28 @@
 """The editors' admin: categories, tags and articles (with FAQ entries inline).
 
-Publishing rules live in :class:`articles.publishing.PublishingAdminMixin`. Every admin write
-that changes a public page refreshes the search index and the page cache; ``indicators.admin``
-adds the linked-indicators inline to the article admin (indicators depend on articles, not the
-reverse).
+Publishing rules live in :class:`articles.publishing.PublishingAdminMixin`. What follows a
+write (the search index, the page cache) is :mod:`articles.public_changes`' business; each admin
+request that may write collects it, so a save is followed once. ``indicators.admin`` adds the
+linked-indicators inline to the article admin (indicators depend on articles, not the reverse).
 """
 
 from django.contrib import admin, messages
 from django.contrib.admin.models import CHANGE, LogEntry
-from django.db import models, transaction
+from django.db import models, router, transaction
 from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
-from hitech_portal.importadmin import EngineImportExportMixin
-from hitech_portal.pagecache import invalidate_pages
+from hitech_portal.imports.admin import EngineImportExportMixin
 
+from . import public_changes
 from .admin_forms import ArticleAdminForm, AutoSlugForm
 from .admin_list import FLAGS, ArticleChangeList, FlagFilter, MineFilter, short_datetime
 from .exporting import export_articles
 from .models import FAQ, Article, Category, Tag
-from .publishing import (
-    PublicationStateFilter,
-    PublishingAdminMixin,
-    batched,
-    forget_public_copies,
-    refresh_public_copies,
-)
+from .publishing import PublicationStateFilter, PublishingAdminMixin, batched
 from .resources import ArticleResource
 
 
@@ -44,24 +38,31 @@ def count_of(model, field):
     return Coalesce(Subquery(counted, output_field=models.IntegerField()), 0)
 
 
-class PublicPagesAdminMixin:
-    """Categories, tags and indicators show on public pages: drop cached copies after writes."""
+class PublicChangesAdminMixin:
+    """Each request that may write (a form, a delete, the change list's actions and inline edits)
+    runs in one transaction that collects what must follow its writes
+    (:func:`articles.public_changes.collected`): the search index and the cached pages are brought
+    up to date once, when everything the request writes is written."""
 
-    def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        transaction.on_commit(invalidate_pages)
+    def _collected(self, view, request, *args, **kwargs):
+        if request.method in ("GET", "HEAD"):  # shows, never writes
+            return view(request, *args, **kwargs)
+        with transaction.atomic(using=router.db_for_write(self.model)):
+            with public_changes.collected():
+                return view(request, *args, **kwargs)
 
-    def delete_model(self, request, obj):
-        super().delete_model(request, obj)
-        transaction.on_commit(invalidate_pages)
+    def changeform_view(self, request, *args, **kwargs):
+        return self._collected(super().changeform_view, request, *args, **kwargs)
 
-    def delete_queryset(self, request, queryset):
-        super().delete_queryset(request, queryset)
-        transaction.on_commit(invalidate_pages)
+    def delete_view(self, request, *args, **kwargs):
+        return self._collected(super().delete_view, request, *args, **kwargs)
+
+    def changelist_view(self, request, *args, **kwargs):
+        return self._collected(super().changelist_view, request, *args, **kwargs)
 
 
 @admin.register(Category)
-class CategoryAdmin(PublicPagesAdminMixin, admin.ModelAdmin):
+class CategoryAdmin(PublicChangesAdminMixin, admin.ModelAdmin):
     form = AutoSlugForm
     list_display = ["name", "slug", "parent", "sort_order", "show_in_nav", "article_count"]
     list_editable = ["sort_order", "show_in_nav"]
@@ -80,7 +81,7 @@ class CategoryAdmin(PublicPagesAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(Tag)
-class TagAdmin(PublicPagesAdminMixin, admin.ModelAdmin):
+class TagAdmin(PublicChangesAdminMixin, admin.ModelAdmin):
     list_display = ["name", "slug", "article_count"]
     search_fields = ["name", "slug"]
     search_help_text = "按名称或网址名搜索"
@@ -94,21 +95,6 @@ class TagAdmin(PublicPagesAdminMixin, admin.ModelAdmin):
     def article_count(self, obj):
         url = reverse("admin:articles_article_changelist") + f"?tags__id__exact={obj.pk}"
         return format_html('<a href="{}">{}</a>', url, obj.n_articles)
-
-    def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        if change:  # a renamed tag reads differently in every article that carries it
-            refresh_public_copies(list(obj.articles.values_list("pk", flat=True)))
-
-    def delete_queryset(self, request, queryset):
-        tagged = list(Article.objects.filter(tags__in=queryset).values_list("pk", flat=True))
-        super().delete_queryset(request, queryset)
-        refresh_public_copies(sorted(set(tagged)))
-
-    def delete_model(self, request, obj):
-        tagged = list(obj.articles.values_list("pk", flat=True))
-        super().delete_model(request, obj)
-        refresh_public_copies(tagged)
 
 
 class FAQInline(admin.TabularInline):
@@ -133,7 +119,7 @@ def flag_action(field, label, value):
             LogEntry.objects.log_actions(
                 request.user.pk, batch_qs.only("pk", "title"), CHANGE, change_message=description
             )
-        transaction.on_commit(invalidate_pages)
+        public_changes.pages_changed()  # flags are shown, not searched
         modeladmin.message_user(request, f"已{description} {len(ids)} 篇文章。", messages.SUCCESS)
 
     action.__name__ = f"{'set' if value else 'clear'}_{field}"
@@ -146,7 +132,9 @@ FLAG_ACTIONS = [
 
 
 @admin.register(Article)
-class ArticleAdmin(EngineImportExportMixin, PublishingAdminMixin, admin.ModelAdmin):
+class ArticleAdmin(
+    PublicChangesAdminMixin, EngineImportExportMixin, PublishingAdminMixin, admin.ModelAdmin
+):
     resource_classes = [ArticleResource]  # import/export run articles.importing/exporting
     exporter = export_articles
     form = ArticleAdminForm
@@ -237,16 +225,4 @@ class ArticleAdmin(EngineImportExportMixin, PublishingAdminMixin, admin.ModelAdm
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
-        # Tags and FAQ entries are saved by now: index the article as readers will see it.
-        refresh_public_copies([form.instance.pk])
         self.publication_message(request, form.instance)
-
-    def delete_model(self, request, obj):
-        pk = obj.pk
-        super().delete_model(request, obj)
-        forget_public_copies([pk])
-
-    def delete_queryset(self, request, queryset):
-        ids = list(queryset.values_list("pk", flat=True))
-        super().delete_queryset(request, queryset)
-        forget_public_copies(ids)

@@ -1,23 +1,24 @@
 """Categories, articles, tags and FAQ entries.
 
 ``Article.objects.published()`` is the one door to what visitors see: every public view, feed,
-sitemap, search and related-article query starts from it.
+sitemap, search and related-article query starts from it, and :class:`ArticleQuerySet` names the
+other things public lists ask for (newest first, the columns a card needs, the flagged few).
+
+What follows a write (the search index, the page cache) is not the models' business: the
+receivers of :mod:`articles.public_changes` follow every save and delete.
 """
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils import timezone
 
-from hitech_portal.pagecache import InvalidatesPages
-
 from .sanitize import sanitize_html
-from .search import index_articles, remove_articles
 from .slugs import unique_slug
 
 
-class Category(InvalidatesPages, models.Model):
+class Category(models.Model):
     name = models.CharField("名称", max_length=50, unique=True)
     slug = models.SlugField(
         "网址名", max_length=60, unique=True, help_text="只用英文字母、数字和连字符"
@@ -47,7 +48,7 @@ class Category(InvalidatesPages, models.Model):
         return reverse("articles:category", args=[self.slug])
 
 
-class Tag(InvalidatesPages, models.Model):
+class Tag(models.Model):
     name = models.CharField("名称", max_length=50, unique=True)
     slug = models.SlugField("网址名", max_length=80, unique=True, blank=True)
 
@@ -69,7 +70,7 @@ class Tag(InvalidatesPages, models.Model):
 
 
 # What the search index reads (articles.search.documents): saving other fields alone, such as
-# view_count, leaves the index alone.
+# view_count, leaves the index alone (articles.public_changes).
 SEARCHED_FIELDS = {"title", "summary", "body", "status", "published_at", "category", "category_id"}
 
 
@@ -84,12 +85,56 @@ def published_q(prefix: str = "") -> Q:
     )
 
 
+#: What a list of article links shows (related articles, 上一篇/下一篇): never the body.
+LINK_FIELDS = ("id", "title", "published_at", "category_id", "source", "cover", "cover_alt")
+
+
 class ArticleQuerySet(models.QuerySet):
     def published(self):
         return self.filter(published_q())
 
+    def newest_first(self):
+        """The public order: newest first, id breaking ties (imported rows share a time)."""
+        return self.order_by("-published_at", "-id")
 
-class Article(InvalidatesPages, models.Model):
+    def most_read(self):
+        return self.filter(view_count__gt=0).order_by("-view_count", "-id")
+
+    def flagged(self):
+        """头条, 推荐 or 置顶: the few a small partial index finds without a scan."""
+        return self.filter(Q(is_headline=True) | Q(is_featured=True) | Q(is_pinned=True))
+
+    def pinned(self):
+        return self.filter(is_pinned=True)
+
+    def for_cards(self):
+        """The columns an article card needs: everything but the body and keywords."""
+        return self.select_related("category").defer("body", "keywords")
+
+    def for_links(self):
+        """The columns a list of links needs (:data:`LINK_FIELDS`), no join."""
+        return self.only(*LINK_FIELDS)
+
+    def latest_per_category(self, categories, limit: int) -> list[tuple["Category", list]]:
+        """The newest ``limit`` of these articles in each of ``categories`` that has any, as
+        ``[(category, [article, …]), …]`` in the categories' order: two queries.
+
+        The first reads the categories with the ids of their newest articles, each id a tiny walk
+        of the (category, status, -published_at, -id) index; the second reads those articles."""
+        newest = self.filter(category=OuterRef("pk")).newest_first().values("pk")
+        picks = {f"pick{n}": Subquery(newest[n : n + 1]) for n in range(limit)}
+        categories = list(categories.annotate(**picks))
+        wanted = [getattr(c, name) for c in categories for name in picks if getattr(c, name)]
+        articles = self.for_cards().in_bulk(wanted)
+        blocks = []
+        for category in categories:
+            chosen = [articles[pk] for name in picks if (pk := getattr(category, name)) in articles]
+            if chosen:
+                blocks.append((category, chosen))
+        return blocks
+
+
+class Article(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", "草稿"
         PUBLISHED = "published", "已发布"
@@ -204,20 +249,9 @@ class Article(InvalidatesPages, models.Model):
         if self.status == self.Status.PUBLISHED and self.published_at is None:
             self.published_at = timezone.now()
         super().save(*args, **kwargs)
-        # Same database, same transaction: a rollback takes the index entry back with it.
-        # Tags are set after save(); whoever sets them calls index_articles() again.
-        update_fields = kwargs.get("update_fields")
-        if update_fields is None or SEARCHED_FIELDS.intersection(update_fields):
-            index_articles([self.pk])
 
     def get_absolute_url(self):
         return reverse("articles:detail", args=[self.pk])
-
-    def delete(self, *args, **kwargs):
-        pk = self.pk
-        result = super().delete(*args, **kwargs)
-        remove_articles([pk])
-        return result
 
     def is_published(self) -> bool:
         return (
@@ -234,7 +268,7 @@ class Article(InvalidatesPages, models.Model):
         return split_terms(self.keywords)
 
 
-class FAQ(InvalidatesPages, models.Model):
+class FAQ(models.Model):
     article = models.ForeignKey(Article, models.CASCADE, related_name="faqs", verbose_name="文章")
     question = models.CharField("问题", max_length=300)
     answer = models.TextField("回答")

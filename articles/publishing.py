@@ -11,13 +11,10 @@ declare ``permissions=["publish"]``: Django drops them from the action list of a
 from django.contrib import admin, messages
 from django.contrib.admin.models import CHANGE, LogEntry
 from django.contrib.auth import get_permission_codename
-from django.db import transaction
 from django.utils import timezone
 from django.utils.html import format_html
 
-from hitech_portal.pagecache import invalidate_pages, schedule_pages
-
-from . import search
+from . import public_changes
 from .models import Article
 
 BATCH_SIZE = 500  # keeps ``pk IN (...)`` under SQLite's parameter limit when "all" is selected
@@ -62,18 +59,6 @@ class PublicationStateFilter(admin.SimpleListFilter):
         if self.value() == PublicationState.LIVE:
             return queryset.published()
         return queryset
-
-
-def refresh_public_copies(article_ids) -> None:
-    """The search index follows at once; cached pages are dropped once the write is committed."""
-    search.index_articles(article_ids)
-    transaction.on_commit(invalidate_pages)
-
-
-def forget_public_copies(article_ids) -> None:
-    """After a delete: out of the search index, and no cached page shows it any more."""
-    search.remove_articles(article_ids)
-    transaction.on_commit(invalidate_pages)
 
 
 def _flat(options):
@@ -139,14 +124,9 @@ class PublishingAdminMixin:
             batch_qs.update(
                 status=Article.Status.PUBLISHED, updated_at=now, updated_by=request.user
             )
-            # Noted so that cached pages expire when these go live (hitech_portal.pagecache).
-            times = list(
-                batch_qs.filter(published_at__gt=now).values_list("published_at", flat=True)
-            )
-            schedule_pages(times)
-            scheduled += len(times)
+            scheduled += batch_qs.filter(published_at__gt=now).count()
             self._log(request, batch_qs, "发布")
-        refresh_public_copies(ids)
+        public_changes.articles_changed(ids)
         text = f"已发布 {len(ids)} 篇文章"
         if scheduled:
             text += f"，其中 {scheduled} 篇定时发布，到时才对读者可见"
@@ -163,7 +143,7 @@ class PublishingAdminMixin:
             batch_qs = Article.objects.filter(pk__in=batch)
             batch_qs.update(status=Article.Status.DRAFT, updated_at=now, updated_by=request.user)
             self._log(request, batch_qs, "撤回为草稿")
-        refresh_public_copies(ids)
+        public_changes.articles_changed(ids)
         self.message_user(
             request, f"已把 {len(ids)} 篇文章撤回为草稿，读者不再能看到。", messages.SUCCESS
         )

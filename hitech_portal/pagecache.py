@@ -5,9 +5,8 @@ sees calls :func:`invalidate_pages`, which moves the generation on so every old 
 never read again (and expires on its own). The counter lives in the shared cache, so all app
 servers agree on it without keeping state of their own.
 
-The cache itself is ``hitech_portal.middleware.PageCacheMiddleware``; models whose rows appear on
-public pages inherit :class:`InvalidatesPages`; bulk paths (``update()``, ``bulk_create()``,
-queryset ``delete()``) send no signals and call :func:`invalidate_pages` themselves.
+The cache itself is ``hitech_portal.middleware.PageCacheMiddleware``. Which writes retire pages
+and note publication times is decided in one place, :mod:`articles.public_changes`.
 
 Scheduled articles need no cron and no write at their time, so the cache must not keep a page
 past the moment one goes live: writes note future publication times (:func:`schedule_pages`),
@@ -73,18 +72,3 @@ def seconds_to_next_publication() -> float | None:
     """How long until the next noted publication time; None if none is to come."""
     now = time.time()
     return next((moment - now for moment in cache.get(SCHEDULE_KEY) or () if moment > now), None)
-
-
-class InvalidatesPages:
-    """Model mixin: saving or deleting a row retires every cached public page; a row with a
-    ``published_at`` still to come is noted as scheduled."""
-
-    def save(self, *args, **kwargs):
-        super().save(*args, **kwargs)
-        schedule_pages([getattr(self, "published_at", None)])
-        invalidate_pages_on_commit()
-
-    def delete(self, *args, **kwargs):
-        deleted = super().delete(*args, **kwargs)
-        invalidate_pages_on_commit()
-        return deleted

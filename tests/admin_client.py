@@ -1,10 +1,13 @@
-"""Submit admin change forms the way a browser would: start from what the form shows."""
+"""Drive the article admin the way a browser would: forms start from what the page shows."""
 
 import datetime
 
 from django import forms
 from django.db.models import Model
+from django.urls import reverse
 from django.utils import timezone
+
+from tests.factories import make_category
 
 
 def _value(value):
@@ -61,3 +64,27 @@ def changeform_data(response, **overrides) -> dict:
 def split_datetime(value: datetime.datetime, name="published_at") -> dict:
     local = timezone.localtime(value)
     return {f"{name}_0": f"{local:%Y-%m-%d}", f"{name}_1": f"{local:%H:%M:%S}"}
+
+
+CHANGELIST = reverse("admin:articles_article_changelist")
+ADD = reverse("admin:articles_article_add")
+
+
+def change_url(article):
+    return reverse("admin:articles_article_change", args=[article.pk])
+
+
+def post_change(client, article, **overrides):
+    data = changeform_data(client.get(change_url(article)), **overrides)
+    return client.post(change_url(article), data)
+
+
+def post_add(client, **overrides):
+    fields = {"title": "新园区揭牌", "category": make_category().pk, "body": "<p>正文</p>"}
+    data = changeform_data(client.get(ADD), **(fields | overrides))
+    return client.post(ADD, data)
+
+
+def post_action(client, action, articles, **extra):
+    data = {"action": action, "_selected_action": [a.pk for a in articles], "index": 0}
+    return client.post(CHANGELIST, data | extra)

@@ -12,6 +12,7 @@ from datetime import UTC, date, datetime, time
 
 from django.utils import timezone
 
+from ..models import Article
 from .text import html_to_text, normalise
 
 ID_BITS = 30
@@ -48,6 +49,7 @@ def key_range(date_from: date | None = None, date_to: date | None = None) -> tup
 class Document:
     article_id: int
     key: int
+    published_at: datetime
     category_id: int
     title: str
     tags: str
@@ -72,8 +74,6 @@ def batches(ids: Iterable[int], size: int = BATCH) -> Iterator[list[int]]:
 
 def load_documents(ids: list[int]) -> list[Document]:
     """Documents for the published articles among ``ids``: two queries for the whole batch."""
-    from articles.models import Article
-
     rows = (
         Article.objects.filter(pk__in=ids, status=Article.Status.PUBLISHED)
         .exclude(published_at=None)
@@ -88,6 +88,7 @@ def load_documents(ids: list[int]) -> list[Document]:
         Document(
             article_id=article_id,
             key=key_at(published_at, article_id),
+            published_at=published_at,
             category_id=category_id,
             title=normalise(title),
             tags=normalise("\n".join(tags.get(article_id, []))),

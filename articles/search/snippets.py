@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
+from ..models import Article
 from .text import Term, html_to_text, normalise
 
 BEFORE = 30  # characters of context before the first match
@@ -85,8 +86,6 @@ def _needles(terms: list[Term]) -> list[str]:
 
 def make_hits(article_ids: list[int], terms: list[Term]) -> list[Hit]:
     """Hits in the given order, for the ids that are visible now (one query)."""
-    from articles.models import Article
-
     articles = (
         Article.objects.published().select_related("category").only(*SHOWN).in_bulk(article_ids)
     )
@@ -101,7 +100,5 @@ def make_hits(article_ids: list[int], terms: list[Term]) -> list[Hit]:
             or passage(article.summary, needles)
             or escape(" ".join((article.summary or html_to_text(article.body)).split())[:LENGTH])
         )
-        hits.append(
-            Hit(article, mark_safe(highlight(article.title, needles)), mark_safe(snippet))  # noqa: S308
-        )
+        hits.append(Hit(article, mark_safe(highlight(article.title, needles)), mark_safe(snippet)))
     return hits

@@ -25,17 +25,9 @@ GAP_TOKEN = "\ue000"  # a private-use character: never produced by a query's tok
 SEP = "\x1f"
 
 # Buffer up to 32 MB of a transaction's postings before writing a segment (default 1 MB): a bulk
-# import or rebuild then writes fewer, larger segments and merges less.
+# import or rebuild then writes fewer, larger segments and merges less. The tables themselves
+# are made by migration 0005_search_index.
 HASHSIZE = f"INSERT INTO {FTS}({FTS}, rank) VALUES ('hashsize', {32 * 2**20})"
-SCHEMA = [
-    f"CREATE VIRTUAL TABLE {FTS} USING fts5("
-    "title, tags, summary, body, cat, content='', columnsize=0, tokenize='ascii')",
-    f"CREATE VIRTUAL TABLE {TITLE_FTS} USING fts5("
-    "title, cat, content='', columnsize=0, tokenize='ascii')",
-    HASHSIZE,
-    f"CREATE TABLE {ENTRY} (article_id INTEGER PRIMARY KEY, key INTEGER NOT NULL, data BLOB)",
-]
-DROP = [f"DROP TABLE IF EXISTS {t}" for t in (FTS, TITLE_FTS, ENTRY)]
 
 
 def _row(doc: Document) -> tuple:
@@ -156,6 +148,6 @@ def size_bytes() -> int:
                 "SELECT sum(pgsize) FROM dbstat WHERE name LIKE %s OR name LIKE %s OR name = %s",
                 [f"{FTS}%", f"{TITLE_FTS}%", ENTRY],
             )
-        except Exception:  # noqa: BLE001 - dbstat is optional in SQLite builds
+        except Exception:  # dbstat is optional in SQLite builds
             return 0
         return cursor.fetchone()[0] or 0

@@ -3,8 +3,7 @@ import time
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from articles.search import rebuild_index
-from hitech_portal.pagecache import invalidate_pages
+from articles import public_changes
 
 
 class Command(BaseCommand):
@@ -18,6 +17,5 @@ class Command(BaseCommand):
                 self.stderr.write(f"已索引 {done} 篇")
 
         with transaction.atomic():
-            count = rebuild_index(progress)
-        invalidate_pages()  # cached search pages were answered from the old index
+            count = public_changes.rebuild(progress)
         self.stdout.write(f"搜索索引已重建：{count} 篇，用时 {time.monotonic() - started:.1f} 秒")
