@@ -4,23 +4,16 @@
 
 from django import forms
 from django.contrib import admin
-from django.db.models import Case, IntegerField, OuterRef, Subquery, Value, When
 from django.forms.models import BaseInlineFormSet
 
-from articles.admin import PublicPagesAdminMixin, count_of
+from articles.admin import PublicChangesAdminMixin, count_of
 from articles.admin_forms import AutoSlugForm
 from articles.models import Article
-from hitech_portal.importadmin import EngineImportMixin
+from hitech_portal.imports.admin import EngineImportMixin
 
-from .models import Indicator, Observation
+from .models import DEFAULT_REGION, Indicator, IndicatorLink, Observation
 from .resources import ObservationResource
-
-IndicatorLink = Indicator.articles.through
-# The auto-created link model has no name of its own; the inline row and the delete
-# confirmation show it, so give it one in Chinese.
-IndicatorLink._meta.verbose_name = "相关指标"
-IndicatorLink._meta.verbose_name_plural = "相关指标"
-IndicatorLink.__str__ = lambda link: f"{link.indicator}"
+from .selectors import headline_subquery
 
 
 class ObservationFormSet(BaseInlineFormSet):
@@ -42,18 +35,8 @@ class ObservationInline(admin.TabularInline):
     autocomplete_fields = ["source_article"]
 
 
-def latest_observation(field):
-    """The newest period's value, 全国 before regional figures."""
-    newest = Observation.objects.filter(indicator=OuterRef("pk")).order_by(
-        "-period",
-        Case(When(region="全国", then=Value(0)), default=Value(1), output_field=IntegerField()),
-        "region",
-    )
-    return Subquery(newest.values(field)[:1])
-
-
 @admin.register(Indicator)
-class IndicatorAdmin(PublicPagesAdminMixin, admin.ModelAdmin):
+class IndicatorAdmin(PublicChangesAdminMixin, admin.ModelAdmin):
     form = AutoSlugForm
     list_display = ["name", "unit", "latest_value", "latest_period", "n_observations", "is_key"]
     list_filter = ["is_key"]
@@ -67,21 +50,26 @@ class IndicatorAdmin(PublicPagesAdminMixin, admin.ModelAdmin):
             super()
             .get_queryset(request)
             .annotate(
-                latest=latest_observation("value"),
-                latest_at=latest_observation("period"),
+                latest=headline_subquery("value"),
+                latest_at=headline_subquery("period"),
+                latest_region=headline_subquery("region"),
                 observation_count=count_of(Observation, "indicator"),
             )
         )
 
     @admin.display(description="最新数值")
     def latest_value(self, obj):
+        """The headline figure, as the public pages show it (indicators.selectors)."""
         if obj.latest is None:
             return "—"
         return f"{obj.format_value(obj.latest)} {obj.unit}".strip()
 
     @admin.display(description="最新期间", ordering="latest_at")
     def latest_period(self, obj):
-        return obj.latest_at or "—"
+        if obj.latest_at is None:
+            return "—"
+        regional = obj.latest_region != DEFAULT_REGION
+        return f"{obj.latest_at} · {obj.latest_region}" if regional else obj.latest_at
 
     @admin.display(description="观测值数", ordering="observation_count")
     def n_observations(self, obj):
@@ -89,7 +77,7 @@ class IndicatorAdmin(PublicPagesAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(Observation)
-class ObservationAdmin(EngineImportMixin, PublicPagesAdminMixin, admin.ModelAdmin):
+class ObservationAdmin(EngineImportMixin, PublicChangesAdminMixin, admin.ModelAdmin):
     resource_classes = [ObservationResource]  # import runs indicators.importing
     list_display = ["indicator", "period", "region", "display_value", "source_article"]
     list_filter = ["indicator", "region"]

@@ -7,22 +7,21 @@ the other way round; the article page reads its indicators through ``article.ind
 import re
 from decimal import Decimal
 
-from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from django.db import models
 from django.urls import reverse
 
 from articles.models import Article
-from hitech_portal.pagecache import InvalidatesPages
 
+#: The region of a figure that names none, and the one an indicator's headline comes from.
+DEFAULT_REGION = "全国"
 PERIOD_RE = re.compile(r"^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$")
+validate_period = RegexValidator(
+    PERIOD_RE, "期间应写成 2024、2024-06 或 2024-06-30。", code="invalid_period"
+)
 
 
-def validate_period(value: str) -> None:
-    if not PERIOD_RE.match(value or ""):
-        raise ValidationError("期间应写成 2024、2024-06 或 2024-06-30。", code="invalid_period")
-
-
-class Indicator(InvalidatesPages, models.Model):
+class Indicator(models.Model):
     name = models.CharField("名称", max_length=100, unique=True)
     slug = models.SlugField("网址名", max_length=100, unique=True)
     unit = models.CharField("单位", max_length=20, blank=True, help_text="如 家、%、亿元")
@@ -32,7 +31,11 @@ class Indicator(InvalidatesPages, models.Model):
     is_key = models.BooleanField("首页展示", default=False, help_text="作为关键数据卡片显示在首页")
     sort_order = models.PositiveIntegerField("排序", default=0, help_text="小的在前")
     articles = models.ManyToManyField(
-        Article, blank=True, related_name="indicators", verbose_name="相关文章"
+        Article,
+        through="IndicatorLink",
+        blank=True,
+        related_name="indicators",
+        verbose_name="相关文章",
     )
 
     class Meta:
@@ -52,7 +55,23 @@ class Indicator(InvalidatesPages, models.Model):
         return f"{value:,.{self.decimals}f}"
 
 
-class Observation(InvalidatesPages, models.Model):
+class IndicatorLink(models.Model):
+    """An article that reports an indicator (相关指标 on the article form, 相关文章 here)."""
+
+    indicator = models.ForeignKey(Indicator, models.CASCADE, verbose_name="指标")
+    article = models.ForeignKey(Article, models.CASCADE, verbose_name="文章")
+
+    class Meta:
+        db_table = "indicators_indicator_articles"  # the table Django made for the plain link
+        verbose_name = "相关指标"
+        verbose_name_plural = "相关指标"
+        unique_together = [("indicator", "article")]
+
+    def __str__(self):
+        return str(self.indicator)
+
+
+class Observation(models.Model):
     indicator = models.ForeignKey(
         Indicator, models.CASCADE, related_name="observations", verbose_name="指标"
     )
@@ -62,7 +81,7 @@ class Observation(InvalidatesPages, models.Model):
         validators=[validate_period],
         help_text="年 2024、月 2024-06 或日 2024-06-30",
     )
-    region = models.CharField("地区", max_length=50, default="全国")
+    region = models.CharField("地区", max_length=50, default=DEFAULT_REGION)
     value = models.DecimalField("数值", max_digits=20, decimal_places=4)
     note = models.CharField("备注", max_length=300, blank=True)
     source_article = models.ForeignKey(
@@ -89,6 +108,11 @@ class Observation(InvalidatesPages, models.Model):
 
     def __str__(self):
         return f"{self.indicator} {self.period} {self.region}: {self.display_value}"
+
+    @property
+    def is_regional(self) -> bool:
+        """A figure for one region rather than the whole country (cards then name it)."""
+        return self.region != DEFAULT_REGION
 
     @property
     def display_value(self) -> str:

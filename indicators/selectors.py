@@ -1,9 +1,15 @@
-"""Reading indicators for the public pages.
+"""Reading indicators for the public pages and the admin.
 
 Every function here runs a fixed number of queries however many indicators or observations
 exist. The helpers that take an indicator (``latest_observation``, ``primary_series``) work on
 ``indicator.observations.all()``, so callers prefetch observations once for all indicators;
 the article page does that through ``article.indicators``.
+
+**The headline rule**, the figure an indicator is known by on the home page, its own page, the
+list and the admin: the national (:data:`~indicators.models.DEFAULT_REGION`) observation of the
+newest period, else the newest of any region (by region name among equals). It is written once
+as an ordering, :func:`headline_order`, for the database, and once as a sort key,
+:func:`headline_key`, for observations already loaded; a test holds the two to the same answers.
 """
 
 from __future__ import annotations
@@ -11,14 +17,22 @@ from __future__ import annotations
 from collections.abc import Iterable
 from decimal import Decimal
 
-from django.db.models import Case, IntegerField, Prefetch, Q, QuerySet, Value, When
+from django.db.models import (
+    Case,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 
 from articles.models import Article
 
-from .models import Indicator, Observation
+from .models import DEFAULT_REGION, Indicator, Observation
 
-#: The region an indicator's headline value and small chart come from when it has several.
-DEFAULT_REGION = "全国"
 #: Where ``with_latest_observation`` puts its one-item list.
 LATEST_ATTR = "latest_observations"
 #: Home-page cards: the "2345678" figures (50% names two) and the 178 zones fit.
@@ -29,18 +43,32 @@ CITING_ARTICLE_LIMIT = 20
 SPARKLINE_POINTS = 12
 
 
-def _latest_first() -> list:
-    """The national value first, then the newest period: the order of a headline figure."""
+def headline_order() -> list:
+    """The headline rule as an ordering: the first observation is the headline."""
     national_first = Case(
         When(region=DEFAULT_REGION, then=Value(0)), default=Value(1), output_field=IntegerField()
     )
     return [national_first, "-period", "region"]
 
 
+def headline_key(observation: Observation) -> tuple:
+    """The headline rule as a sort key (smallest first), for observations already loaded.
+    Periods are ISO strings (``2024``, ``2024-06``): negating their code points sorts them newest
+    first, a longer period of the same year after its year, as ``-period`` does in the database."""
+    newest_first = tuple(-ord(char) for char in observation.period) + (1,)
+    return (observation.region != DEFAULT_REGION, newest_first, observation.region)
+
+
+def headline_subquery(field: str) -> Subquery:
+    """One column of each indicator's headline observation, for an annotation."""
+    observations = Observation.objects.filter(indicator=OuterRef("pk")).order_by(*headline_order())
+    return Subquery(observations.values(field)[:1])
+
+
 def with_latest_observation(indicators: QuerySet[Indicator]) -> QuerySet[Indicator]:
     """Prefetch only each indicator's headline observation, as ``indicator.latest_observations``
     (one windowed query for all; a sliced prefetch needs its own attribute)."""
-    latest = Observation.objects.order_by(*_latest_first())[:1]
+    latest = Observation.objects.order_by(*headline_order())[:1]
     return indicators.prefetch_related(
         Prefetch("observations", queryset=latest, to_attr=LATEST_ATTR)
     )
@@ -68,7 +96,7 @@ def indicator_list() -> QuerySet[Indicator]:
 def latest_observation(
     indicator: Indicator, observations: Iterable[Observation] | None = None
 ) -> Observation | None:
-    """The headline observation: the newest national one, else the newest of any region.
+    """The headline observation (the rule above), or None.
 
     Reads the ``observations`` given, else what ``with_latest_observation`` fetched, else
     ``indicator.observations.all()`` (prefetch it).
@@ -77,11 +105,7 @@ def latest_observation(
         observations = getattr(indicator, LATEST_ATTR, None)
     if observations is None:
         observations = indicator.observations.all()
-    observations = list(observations)
-    if not observations:
-        return None
-    national = [obs for obs in observations if obs.region == DEFAULT_REGION]
-    return max(national or observations, key=lambda obs: (obs.period, obs.region))
+    return min(observations, key=headline_key, default=None)
 
 
 def primary_series(indicator: Indicator) -> list[Observation]:
@@ -103,8 +127,7 @@ def citing_articles(indicator: Indicator) -> QuerySet[Article]:
     return (
         Article.objects.published()
         .filter(Q(indicators=indicator) | Q(observations__indicator=indicator))
-        .select_related("category")
-        .defer("body", "keywords")  # the cards never show them
+        .for_cards()
         .distinct()[:CITING_ARTICLE_LIMIT]
     )
 

@@ -1,13 +1,9 @@
-import importlib
-
 import pytest
-from django.apps import apps
 from django.core.cache import cache
 from django.db.models.signals import post_migrate
 
+from articles.categories import ensure_categories
 from tests.factories import make_user
-
-_categories_migration = importlib.import_module("articles.migrations.0002_categories")
 
 
 def _restore_source_categories(**kwargs):
@@ -15,7 +11,7 @@ def _restore_source_categories(**kwargs):
     migration made; Django sends post_migrate after it, so the 13 categories come back as the
     groups and permissions do."""
     if kwargs.get("app_config") and kwargs["app_config"].label == "articles":
-        _categories_migration.create_categories(apps, None)
+        ensure_categories()
 
 
 post_migrate.connect(_restore_source_categories, dispatch_uid="tests.restore_categories")

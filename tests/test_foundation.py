@@ -5,6 +5,7 @@ from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.utils import timezone
 
+from articles.categories import CATEGORIES
 from articles.models import Article, Category
 from tests.factories import make_article, make_user
 
@@ -21,6 +22,11 @@ def test_the_13_source_categories_exist_after_migrate_with_ascii_slugs():
     assert list(Category.objects.values_list("name", flat=True)) == SOURCE_CATEGORIES
     for slug in Category.objects.values_list("slug", flat=True):
         assert slug.isascii() and slug
+
+
+def test_the_categories_module_and_the_data_migration_agree():
+    """The migration keeps its own frozen copy; the demo loader and the tests use the module."""
+    assert list(Category.objects.values_list("name", "slug")) == CATEGORIES
 
 
 def test_both_editorial_groups_exist_and_only_chief_editors_may_publish():

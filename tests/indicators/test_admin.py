@@ -105,7 +105,7 @@ def test_editor_links_an_indicator_to_an_article_from_the_article_form(client, e
         reverse("admin:autocomplete"),
         {
             "app_label": "indicators",
-            "model_name": "indicator_articles",
+            "model_name": "indicatorlink",
             "field_name": "indicator",
             "term": "高新区",
         },
@@ -113,13 +113,11 @@ def test_editor_links_an_indicator_to_an_article_from_the_article_form(client, e
     assert [r["text"] for r in found["results"]] == ["国家级高新区数量"]
 
     data = changeform_data(page)
-    data.update(
-        {"Indicator_articles-TOTAL_FORMS": 1, "Indicator_articles-0-indicator": indicator.pk}
-    )
+    data.update({"indicatorlink_set-TOTAL_FORMS": 1, "indicatorlink_set-0-indicator": indicator.pk})
     assert client.post(url, data).status_code == 302
     assert list(article.indicators.all()) == [indicator]
-    # The existing link reads as the indicator's name, not "Indicator_articles object (1)".
-    assert "Indicator_articles object" not in client.get(url).text
+    # The existing link reads as the indicator's name, not "IndicatorLink object (1)".
+    assert "IndicatorLink object" not in client.get(url).text
 
 
 def test_editor_enters_observations_but_cannot_change_indicators(client, editor):
