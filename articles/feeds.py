@@ -34,7 +34,7 @@ class LatestArticlesFeed(Feed):
             .select_related("category")
             .prefetch_related("tags")
             .defer("body")
-            .order_by("-published_at", "-id")
+            .newest_first()
         )
 
     def items(self):

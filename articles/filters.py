@@ -9,9 +9,9 @@ different list. An unknown *source* is not an error: it is free text and simply 
 from datetime import date, datetime, time, timedelta
 
 import django_filters
-from django import forms
 from django.utils import timezone
 
+from .forms import DateInput
 from .models import Article, Tag
 
 ORDERING_CHOICES = [
@@ -29,10 +29,6 @@ ORDER_BY = {
     "published_at": ("published_at", "id"),
     "-view_count": ("-view_count", "-id"),
 }
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
 
 
 def start_of_day(day):

@@ -6,16 +6,10 @@ never appear, and each function runs a fixed number of queries whatever the data
 
 from django.db.models import Count, Q
 
-from .models import Article
+from .models import LINK_FIELDS, Article
 
 RELATED_LIMIT = 6
 TAG_CANDIDATES = 200
-LIST_FIELDS = ("id", "title", "published_at", "category_id", "source", "cover", "cover_alt")
-
-
-def listed(queryset):
-    """The columns a list of article links needs (never the body)."""
-    return queryset.only(*LIST_FIELDS)
 
 
 def related_articles(article: Article, *, limit: int = RELATED_LIMIT) -> list[Article]:
@@ -30,7 +24,7 @@ def related_articles(article: Article, *, limit: int = RELATED_LIMIT) -> list[Ar
         )
         .exclude(to_article_id=article.pk)
         .select_related("to_article")
-        .only(*(f"to_article__{name}" for name in LIST_FIELDS), "from_article_id")
+        .only(*(f"to_article__{name}" for name in LINK_FIELDS), "from_article_id")
         .order_by("id")[:limit]  # the order the editors picked them in
     )
     picked = [link.to_article for link in links]
@@ -43,11 +37,12 @@ def related_articles(article: Article, *, limit: int = RELATED_LIMIT) -> list[Ar
         candidates = (
             Article.objects.published()
             .filter(tags__in=tag_ids)
-            .order_by("-published_at", "-id")
+            .newest_first()
             .values("pk")[:TAG_CANDIDATES]
         )
         by_tags = (
-            listed(Article.objects.published())
+            Article.objects.published()
+            .for_links()
             .filter(pk__in=candidates, tags__in=tag_ids)
             .exclude(pk__in=seen)
             .annotate(shared=Count("tags"))
@@ -62,10 +57,11 @@ def related_articles(article: Article, *, limit: int = RELATED_LIMIT) -> list[Ar
         for keyword in keywords:
             matches |= Q(keywords__contains=keyword)
         by_keywords = (
-            listed(Article.objects.published())
+            Article.objects.published()
+            .for_links()
             .filter(matches, category_id=article.category_id)
             .exclude(pk__in=seen)
-            .order_by("-published_at", "-id")[: limit - len(result)]
+            .newest_first()[: limit - len(result)]
         )
         result.extend(by_keywords)
     return result
@@ -76,14 +72,14 @@ def neighbours(article: Article) -> tuple[Article | None, Article | None]:
     by the category list's own order (published_at, then id). Two index walks."""
     if article.published_at is None:
         return None, None
-    in_category = listed(Article.objects.published()).filter(category_id=article.category_id)
+    in_category = Article.objects.published().for_links().filter(category_id=article.category_id)
     at, pk = article.published_at, article.pk
     # A plain range on published_at lets the index start right at the article; the few rows
     # published at the very same moment are then sorted out by id.
     older = (
         in_category.filter(published_at__lte=at)
         .exclude(published_at=at, id__gte=pk)
-        .order_by("-published_at", "-id")
+        .newest_first()
         .first()
     )
     newer = (

@@ -35,7 +35,7 @@ class ArticleSitemap(SiteSitemap):
     lastmod_field = "updated_at"
 
     def items(self):
-        return Article.objects.published().only("id", "updated_at").order_by("-published_at", "-id")
+        return Article.objects.published().only("id", "updated_at").newest_first()
 
 
 class CategorySitemap(SiteSitemap):

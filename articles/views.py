@@ -6,12 +6,11 @@ an invalid filter is a 400 page naming the problem, a page number that is not a 
 past the end is a 404 (``ListView``'s paging).
 """
 
-from django.core.validators import slug_re
+from django.core.paginator import Paginator
 from django.db.models import Count, F
-from django.http import Http404, HttpResponseBadRequest, JsonResponse
+from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.cache import add_never_cache_headers
-from django.utils.dateparse import parse_date
 from django.utils.html import strip_tags
 from django.utils.text import Truncator
 from django.views.decorators.csrf import csrf_exempt
@@ -20,19 +19,21 @@ from django.views.generic import ListView
 
 from .crawlers import is_crawler
 from .filters import DEFAULT_ORDERING, ArticleFilter
+from .forms import SearchForm
 from .models import Article, Category, Tag
 from .paging import DeferredJoinPaginator
 from .related import neighbours, related_articles
-from .search import search as run_search
+from .search import search as search_articles
 from .structured_data import article_graph, breadcrumb_trail
 
+PER_PAGE = 20
 PINNED_LIMIT = 5
 FILTER_SAMPLE = 200  # the newest articles of a category that suggest its tag and source choices
 
 
-def article_list(queryset):
-    """The columns an article card needs: everything but the body."""
-    return queryset.select_related("category").defer("body", "keywords")
+def page_links(page):
+    """Numbered page links: 1 2 … 7 8 [9] 10 11 … 5000."""
+    return page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1)
 
 
 def meta_description(article: Article) -> str:
@@ -43,7 +44,7 @@ def meta_description(article: Article) -> str:
 class PagedListView(ListView):
     """20 a page with numbered page links (1 2 … 7 8 [9] 10 11 … 5000)."""
 
-    paginate_by = 20
+    paginate_by = PER_PAGE
     paginator_class = DeferredJoinPaginator
 
     def count_key(self) -> str:
@@ -55,10 +56,7 @@ class PagedListView(ListView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        page = context["page_obj"]
-        context["page_range"] = page.paginator.get_elided_page_range(
-            page.number, on_each_side=2, on_ends=1
-        )
+        context["page_range"] = page_links(context["page_obj"])
         return context
 
 
@@ -69,7 +67,7 @@ class CategoryArticleListView(PagedListView):
         self.category = get_object_or_404(
             Category.objects.select_related("parent"), slug=kwargs["slug"]
         )
-        base = article_list(self.category.articles.published())
+        base = self.category.articles.published().for_cards()
         self.filterset = ArticleFilter(request.GET, queryset=base)
         if not self.filterset.is_valid():
             context = self.filter_context()
@@ -95,7 +93,7 @@ class CategoryArticleListView(PagedListView):
         return f"category:{self.category.pk}:{narrowed}"
 
     def filter_context(self):
-        recent = self.category.articles.published().order_by("-published_at", "-id")
+        recent = self.category.articles.published().newest_first()
         recent_ids = recent.values("pk")[:FILTER_SAMPLE]
         tag_choices = list(
             Tag.objects.filter(articles__in=recent_ids)
@@ -120,15 +118,8 @@ class CategoryArticleListView(PagedListView):
         context["filtered"] = filtered
         # Pinned articles lead page 1 of the plain list; they keep their place further down too,
         # so the numbered pages stay a stable walk of one index.
-        context["pinned"] = (
-            list(
-                article_list(self.category.articles.published())
-                .filter(is_pinned=True)
-                .order_by("-published_at", "-id")[:PINNED_LIMIT]
-            )
-            if page.number == 1 and not filtered
-            else []
-        )
+        pinned = self.category.articles.published().pinned().for_cards().newest_first()
+        context["pinned"] = list(pinned[:PINNED_LIMIT]) if page.number == 1 and not filtered else []
         context["ordering"] = self.filterset.current_ordering
         context["default_ordering"] = DEFAULT_ORDERING
         return context
@@ -139,7 +130,7 @@ class TagArticleListView(PagedListView):
 
     def get_queryset(self):
         self.tag = get_object_or_404(Tag, slug=self.kwargs["slug"])
-        return article_list(self.tag.articles.published()).order_by("-published_at", "-id")
+        return self.tag.articles.published().for_cards().newest_first()
 
     def count_key(self):
         return f"tag:{self.tag.pk}"
@@ -209,47 +200,20 @@ def count_view(request, pk):
 
 
 def search(request):
-    """``/search/?q=…&category=<slug>&from=YYYY-MM-DD&to=YYYY-MM-DD&page=N``."""
-    query = request.GET.get("q", "").strip()
-    category = None
-    slug = request.GET.get("category", "")
-    if slug:
-        # Only a slug can name a category; anything else (a NUL, which PostgreSQL refuses in a
-        # query) is an unknown category without asking the database.
-        if not slug_re.fullmatch(slug):
-            raise Http404("没有这个栏目。")
-        category = get_object_or_404(Category, slug=slug)
-    dates = []
-    for name in ("from", "to"):
-        raw = request.GET.get(name, "").strip()
-        try:
-            dates.append(parse_date(raw) if raw else None)
-        except ValueError:
-            dates.append(None)
-        if raw and dates[-1] is None:
-            dates = None
-            break
-    page = request.GET.get("page", "1")
-    if dates is None or not page.isdecimal():  # isdigit() would pass "²", which int() refuses
-        return HttpResponseBadRequest("参数有误：日期应为 YYYY-MM-DD，页码应为正整数。")
-    results = run_search(
-        query,
-        category_id=category.pk if category else None,
-        date_from=dates[0],
-        date_to=dates[1],
-        page=min(int(page), 10**6),
+    """``/search/?q=…&category=<slug>&from=YYYY-MM-DD&to=YYYY-MM-DD&page=N``: paged like every
+    other list; a page past the end shows the last one (a result count can shrink)."""
+    form = SearchForm(request.GET)
+    context = {"form": form, "search_query": request.GET.get("q", "").strip()}
+    if not form.is_valid():
+        return render(request, "articles/search.html", context, status=400)
+    query = form.cleaned_data["q"]
+    results = search_articles(query, **form.filters)
+    page = Paginator(results, PER_PAGE).get_page(form.cleaned_data["page"] or 1)
+    context.update(
+        query=query,
+        results=results,
+        page_obj=page,
+        page_range=page_links(page),
+        category=form.cleaned_data["category"],
     )
-    return render(
-        request,
-        "articles/search.html",
-        {
-            "query": query,
-            "search_query": query,  # the header's search box shows it too
-            "results": results,
-            "page_obj": results,
-            "category": category,
-            "categories": Category.objects.all(),
-            "date_from": request.GET.get("from", ""),
-            "date_to": request.GET.get("to", ""),
-        },
-    )
+    return render(request, "articles/search.html", context)

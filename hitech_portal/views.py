@@ -1,7 +1,6 @@
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import OuterRef, Q, Subquery
 from django.http import HttpResponse, HttpResponsePermanentRedirect, JsonResponse
 from django.shortcuts import render
 from django.template import loader
@@ -12,7 +11,6 @@ from django.views.decorators.csrf import requires_csrf_token
 from django.views.decorators.http import require_safe
 
 from articles.models import Article, Category
-from articles.views import article_list
 from indicators.selectors import key_figures
 
 LEAD_STORIES = 7  # the headline and six featured
@@ -21,49 +19,25 @@ PER_CATEGORY = 5
 MOST_READ = 8
 
 
-def public_articles():
-    return article_list(Article.objects.published())
-
-
-def latest_per_category(limit: int = PER_CATEGORY) -> list[tuple[Category, list[Article]]]:
-    """The newest ``limit`` public articles of each navigation category, in two queries.
-
-    The first reads the categories with the ids of their newest articles, each id a tiny walk of
-    the (category, status, -published_at, -id) index; the second reads just those articles."""
-    newest = (
-        Article.objects.published().filter(category=OuterRef("pk")).order_by("-published_at", "-id")
-    )
-    picks = {f"pick{n}": Subquery(newest.values("pk")[n : n + 1]) for n in range(limit)}
-    categories = list(Category.objects.filter(show_in_nav=True).annotate(**picks))
-    wanted = [getattr(c, name) for c in categories for name in picks if getattr(c, name)]
-    articles = {a.pk: a for a in public_articles().filter(pk__in=wanted)}
-    blocks = []
-    for category in categories:
-        chosen = [articles[pk] for name in picks if (pk := getattr(category, name)) in articles]
-        if chosen:
-            blocks.append((category, chosen))
-    return blocks
-
-
 def home(request):
-    flagged = Q(is_headline=True) | Q(is_featured=True) | Q(is_pinned=True)
+    public = Article.objects.published()
+    cards = public.for_cards()
     top = list(
-        public_articles()
-        .filter(flagged)
-        .order_by("-is_pinned", "-is_headline", "-published_at", "-id")[:LEAD_STORIES]
+        cards.flagged().order_by("-is_pinned", "-is_headline", "-published_at", "-id")[
+            :LEAD_STORIES
+        ]
     )
-    latest = list(public_articles().order_by("-published_at", "-id")[:LATEST])
+    latest = list(cards.newest_first()[:LATEST])
     if not top and latest:
         top = latest[:1]
-    most_read = list(
-        public_articles().filter(view_count__gt=0).order_by("-view_count", "-id")[:MOST_READ]
-    )
     context = {
         "lead": top[0] if top else None,
         "featured": top[1:],
         "latest": latest,
-        "category_blocks": latest_per_category(),
-        "most_read": most_read,
+        "category_blocks": public.latest_per_category(
+            Category.objects.filter(show_in_nav=True), limit=PER_CATEGORY
+        ),
+        "most_read": list(cards.most_read()[:MOST_READ]),
         "key_figures": key_figures(),
     }
     return render(request, "home.html", context)
@@ -108,12 +82,12 @@ def healthz(request):
             cursor.execute("SELECT 1")
             cursor.fetchone()
         checks["database"] = "ok"
-    except Exception as exc:  # noqa: BLE001 - any failure means "not healthy"
+    except Exception as exc:  # any failure means "not healthy"
         checks["database"] = f"error: {exc.__class__.__name__}"
     try:
         cache.set("healthz", "1", 5)
         checks["cache"] = "ok" if cache.get("healthz") == "1" else "error: no read-back"
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:  # any failure means "not healthy"
         checks["cache"] = f"error: {exc.__class__.__name__}"
     healthy = all(value == "ok" for value in checks.values())
     body = {"status": "ok"} if healthy else {"status": "error", **checks}

@@ -143,7 +143,7 @@ def test_500_page_is_in_the_site_design_and_needs_no_database(monkeypatch):
     def broken(*args, **kwargs):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(site_views, "latest_per_category", broken)
+    monkeypatch.setattr(site_views, "key_figures", broken)
     client = Client(raise_request_exception=False)
     response = client.get("/")
     assert response.status_code == 500

@@ -26,7 +26,7 @@ def jsonld(value):
         for block in blocks
         if block
     ]
-    return mark_safe("\n".join(scripts))  # noqa: S308 - escaped above
+    return mark_safe("\n".join(scripts))  # escaped above
 
 
 @register.simple_tag(takes_context=True)
@@ -50,17 +50,6 @@ def category_tree(context):
         if request is not None:
             request._category_tree = tree
     return tree
-
-
-@register.simple_tag(takes_context=True)
-def page_query(context, number):
-    """The current query string with ``page`` set to ``number`` (page 1 drops it)."""
-    query = context["request"].GET.copy()
-    query.pop("page", None)
-    if number != 1:
-        query["page"] = number
-    encoded = query.urlencode()
-    return f"?{encoded}" if encoded else "?"
 
 
 @register.simple_tag

@@ -36,7 +36,7 @@ def test_pagination_links_keep_the_query_and_category(client):
         make_article(title=f"储能项目{n}", category=category)
     response = client.get(URL, {"q": "储能", "category": "energy"})
     assert "找到 25 篇" in response.text
-    assert "第 1 / 2 页" in response.text
+    assert "第 1/2 页" in response.text
     assert 'href="?q=%E5%82%A8%E8%83%BD&amp;category=energy&amp;page=2"' in response.text
     second = client.get(URL, {"q": "储能", "category": "energy", "page": 2})
     assert second.text.count('class="search-hit"') == 5
@@ -72,8 +72,8 @@ def test_a_huge_total_is_shown_capped(client, monkeypatch):
         ({"q": "园区", "page": "abc"}, 400),
         ({"q": "园区", "page": "-1"}, 400),
         ({"q": "园区", "page": "²"}, 400),  # a digit to str.isdigit(), not to int()
-        ({"q": "园区", "category": "no-such-category"}, 404),
-        ({"q": "园区", "category": "\x00"}, 404),  # PostgreSQL refuses a NUL in a query
+        ({"q": "园区", "category": "no-such-category"}, 400),
+        ({"q": "园区", "category": "\x00"}, 400),  # PostgreSQL refuses a NUL in a query
         ({"q": "园区", "from": "2024-13-45"}, 400),
         ({"q": "园区", "to": "yesterday"}, 400),
         ({"q": "园区", "from": "2024-01-01", "to": "2024-12-31"}, 200),
@@ -85,6 +85,26 @@ def test_bad_parameters_get_a_normal_page_or_a_clear_error(client, params, statu
     assert response.status_code == status
     if status == 400:
         assert "参数有误" in response.content.decode()
+
+
+def test_a_bad_parameter_is_a_400_page_in_the_site_design_naming_the_problem(client):
+    response = client.get(URL, {"q": "园区", "from": "2024-13-45", "category": "nope"})
+    assert response.status_code == 400
+    text = response.text
+    assert '<html lang="zh-Hans">' in text and 'class="site-header' in text
+    assert "起始日期：起始日期应写成 2024-07-05 这样的格式。" in text
+    assert "栏目：没有这个栏目。" in text
+    assert 'value="2024-13-45"' in text  # the form keeps what was typed, to correct it
+
+
+def test_search_pages_like_every_other_list(client):
+    for n in range(45):
+        make_article(title=f"智能制造{n}")
+    third = client.get(URL, {"q": "智能制造", "page": 3})
+    assert third.text.count('class="search-hit"') == 5
+    assert 'href="?q=%E6%99%BA%E8%83%BD%E5%88%B6%E9%80%A0">1</a>' in third.text  # page 1: no page=
+    assert 'href="?q=%E6%99%BA%E8%83%BD%E5%88%B6%E9%80%A0&amp;page=2" rel="prev"' in third.text
+    assert 'aria-current="page">3</a>' in third.text
 
 
 def test_a_page_past_the_end_shows_the_last_page(client):
