@@ -13,11 +13,12 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from articles.importing import import_articles
+from articles.importing import ArticleImporter
 from articles.models import Article
 from hitech_portal import middleware
+from hitech_portal.imports.engine import run_import
+from hitech_portal.imports.tables import Table
 from hitech_portal.pagecache import invalidate_pages, seconds_to_next_publication
-from hitech_portal.tabular import Table
 from tests.factories import make_article, make_indicator, make_observation, make_user
 
 pytestmark = pytest.mark.django_db
@@ -207,6 +208,6 @@ def test_importing_scheduled_articles_notes_their_time():
         {"title": "定时发布的文章", "category": "policy", "status": "published",
          "published_at": due.strftime("%Y-%m-%d %H:%M")},
     ]  # fmt: skip
-    report = import_articles(Table.from_dicts(rows))
+    report = run_import(ArticleImporter, Table.from_dicts(rows))
     assert report.created == 1
     assert 2 * 86400 - 120 < seconds_to_next_publication() <= 2 * 86400
