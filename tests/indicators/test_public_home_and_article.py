@@ -93,9 +93,10 @@ def test_article_page_shows_related_data_with_latest_value_and_small_chart(clien
 
     section = html.split('id="related-data-heading"', 1)[1].split("</section>", 1)[0]
     assert ">相关数据</h2>" in section
-    assert (
-        '<a href="/indicators/national-zones/"><span class="figure-name">国家级高新区数量</span>'
-        in section
+    assert re.search(
+        r'<a href="/indicators/national-zones/">\s*'
+        r'<span class="figure-name">国家级高新区数量</span>',
+        section,
     )
     assert "178<small>家</small>" in section
     assert "30<small>%</small>" in section
