@@ -1,4 +1,4 @@
-"""Root test configuration: browser tests drive Debian's chromium through Playwright."""
+"""Browser tests: Playwright driving Debian's chromium (marked `browser`, skipped without it)."""
 
 import os
 
