@@ -15,7 +15,7 @@ from django.db.models import Prefetch
 
 from hitech_portal.imports.cells import escape_formula, format_datetime
 
-from .importing import COLUMNS
+from .import_columns import COLUMNS
 from .models import Article, Tag
 
 EXPORT_FIELDS = [

@@ -7,111 +7,35 @@ else (title, category, publication date in Shanghai time). A row changes only th
 carries; it is *unchanged* when every carried field (after sanitising and normalising, tags as a
 set) equals what is stored, so re-importing a file or an export writes nothing.
 
-Per batch of rows: one query per identity kind to fetch the existing articles, one for their
+The columns a file may carry and how each cell reads are :mod:`articles.import_columns`. Per
+batch of rows: one query per identity kind to fetch the existing articles, one for their
 tags, then the writes of :mod:`articles.bulk` and one call to :mod:`articles.public_changes`.
 Bodies go through the one allow-list (``bulk_create`` bypasses ``Article.save()``).
 """
 
 from collections import defaultdict
-from urllib.parse import urlsplit
 
 from django.utils import timezone
 
 from hitech_portal.chinese import to_simplified
 from hitech_portal.imports.cells import cell_text, format_datetime, parse_datetime
-from hitech_portal.imports.engine import BatchImporter, Parser, Plan
+from hitech_portal.imports.engine import BatchImporter, Plan
 from hitech_portal.imports.report import Outcome, PlannedRow, RowError
-from hitech_portal.imports.tables import Columns
 
 from . import bulk, public_changes
-from .models import Article, Category, Tag, split_terms
+from .import_columns import (
+    COLUMNS,
+    parse_id,
+    parse_source_url,
+    parse_status,
+    parse_tags,
+    text,
+)
+from .models import Article, Category
 from .sanitize import sanitize_html
 
-COLUMNS = Columns(
-    {
-        "id": ("id", "编号"),
-        "title": ("title", "标题"),
-        "category": ("category", "栏目"),
-        "published_at": ("published_at", "发布时间", "发布日期", "日期"),
-        "status": ("status", "状态"),
-        "source": ("source", "来源"),
-        "source_url": ("source_url", "原文链接", "链接", "url"),
-        "author": ("author", "作者"),
-        "summary": ("summary", "摘要"),
-        "keywords": ("keywords", "关键词"),
-        "tags": ("tags", "标签"),
-        "body": ("body", "正文", "内容"),
-    },
-    required=("title", "category"),
-)
-STATUS_WORDS = {
-    "published": Article.Status.PUBLISHED,
-    "已发布": Article.Status.PUBLISHED,
-    "发布": Article.Status.PUBLISHED,
-    "draft": Article.Status.DRAFT,
-    "草稿": Article.Status.DRAFT,
-}
-TAG_MAX_LENGTH = Tag._meta.get_field("name").max_length
 IDENTITY_COLUMN = {"id": "id", "url": "source_url", "natural": "title"}
 IDENTITY_WORDS = {"id": "编号", "url": "原文链接", "natural": "标题、栏目和发布日期"}
-
-
-# --- one parser per column ------------------------------------------------------------------------
-
-
-def text(name: str, *, required: str = "") -> Parser:
-    """Trimmed text within the field's length; ``required`` is the message for an empty cell."""
-    limit = Article._meta.get_field(name).max_length
-
-    def parse(cell) -> str:
-        value = cell_text(cell)
-        if limit and len(value) > limit:
-            raise ValueError(f"不能超过 {limit} 字（现有 {len(value)} 字）")
-        if required and not value:
-            raise ValueError(required)
-        return value
-
-    return parse
-
-
-def parse_id(cell) -> int | None:
-    value = cell_text(cell)
-    if not value:
-        return None
-    if value.isdigit() and int(value) > 0:
-        return int(value)
-    raise ValueError(f"编号应是正整数，而不是 {value}")
-
-
-_source_url_text = text("source_url")
-
-
-def parse_source_url(cell) -> str:
-    url = _source_url_text(cell)
-    if url and not _looks_like_url(url):
-        raise ValueError(f"不是有效的网址：{url}")
-    return url
-
-
-def parse_status(cell) -> str | None:
-    """已发布/草稿 (or English); blank → None, decided by the row's other cells."""
-    word = to_simplified(cell_text(cell).lower())
-    if not word:
-        return None
-    if word not in STATUS_WORDS:
-        raise ValueError(f"无法识别的状态 {word}（填 已发布 或 草稿）")
-    return STATUS_WORDS[word]
-
-
-def parse_tags(cell) -> list[str]:
-    tags = split_terms(",".join(cell) if isinstance(cell, list | tuple) else cell_text(cell))
-    for tag in tags:
-        if len(tag) > TAG_MAX_LENGTH:
-            raise ValueError(f"标签「{tag}」超过 {TAG_MAX_LENGTH} 字")
-    return tags
-
-
-# --- the importer ---------------------------------------------------------------------------------
 
 
 class ArticlePlan(Plan):
@@ -347,15 +271,3 @@ class ArticleImporter(BatchImporter):
             changed,
             note=format_datetime(plan.values.get("published_at")),
         )
-
-
-def _looks_like_url(url: str) -> bool:
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return False
-    return (
-        parts.scheme in ("http", "https")
-        and bool(parts.netloc)
-        and not any(c.isspace() for c in url)
-    )
