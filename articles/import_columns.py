@@ -45,6 +45,8 @@ TAG_MAX_LENGTH = Tag._meta.get_field("name").max_length
 def text(name: str, *, required: str = "") -> Parser:
     """Trimmed text within the field's length; ``required`` is the message for an empty cell."""
     limit = Article._meta.get_field(name).max_length
+    if not limit and not required:
+        return cell_text
 
     def parse(cell) -> str:
         value = cell_text(cell)

@@ -63,7 +63,7 @@ def load_demo(
     if _all_present(articles):  # a repeated run: nothing to generate
         result.generated_existing = articles
         return result
-    with transaction.atomic():  # the page cache is invalidated once the click counts are in
+    with transaction.atomic():  # the click counts commit with the articles they count
         report = _checked(
             run_import(
                 ArticleImporter,

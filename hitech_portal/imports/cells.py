@@ -43,13 +43,12 @@ def cell_text(value) -> str:
     """A cell as clean text: trimmed, then the export's formula guard removed (in that order, so
     a value that starts with a tab survives the round trip). A date cell reads as the export
     writes dates."""
-    if value is None:
-        return ""
-    if isinstance(value, dt.datetime):
-        value = format_datetime(value)
-    elif not isinstance(value, str):
-        value = str(value)
-    return unescape_formula(value.strip())
+    if value.__class__ is not str:  # the usual case first: this runs for every cell of a file
+        if value is None:
+            return ""
+        value = format_datetime(value) if isinstance(value, dt.datetime) else str(value)
+    value = value.strip()
+    return unescape_formula(value) if value[:1] == "'" else value
 
 
 # --- dates ---------------------------------------------------------------------------------------

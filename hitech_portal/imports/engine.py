@@ -97,9 +97,10 @@ class Plan:
 class BatchImporter:
     """Reads a table batch by batch: parse every row, match the batch, write what changed.
 
-    Subclasses declare :attr:`columns`, :attr:`command` and :meth:`parsers` (one per column), and
-    implement :meth:`plan_batch` (row rules, matching, classifying), :meth:`write` and
-    :meth:`describe` (a plan as a :class:`PlannedRow`).
+    Subclasses declare :attr:`columns`, :attr:`command` and :meth:`parsers` (one per column), may
+    add :meth:`row_rules` (between columns), and implement :meth:`plan_batch` (identity, matching
+    the stored rows, what changes), :meth:`write` and :meth:`describe` (a plan as a
+    :class:`PlannedRow`).
     """
 
     columns: Columns
@@ -217,18 +218,19 @@ class BatchImporter:
         missing = [field for field in self.columns.required if field not in cells]
         if missing:
             cells = {**dict.fromkeys(missing, ""), **cells}
-        values, errors = {}, []
+        values, errors, parsers = {}, [], self.cell_parsers
         for field, cell in cells.items():
-            parser = self.cell_parsers.get(field)
             try:
-                if parser is None:
-                    raise ValueError(f"未知的列；可用的列：{self.columns.describe()}")
-                values[field] = parser(cell)
+                values[field] = parsers.get(field, self.unknown_column)(cell)
             except ValueError as exc:
                 errors.append(self.error(record.line, field, str(exc)))
         if not errors:
             errors = self.row_rules(record.line, values)
         return values, errors
+
+    def unknown_column(self, cell):
+        """The parser of a column the file kind does not have (rows given as dicts)."""
+        raise ValueError(f"未知的列；可用的列：{self.columns.describe()}")
 
     # --- bookkeeping --------------------------------------------------------------------------
     def column(self, field_name: str) -> str:
@@ -276,4 +278,7 @@ class BatchImporter:
                 report.updated += 1
             else:
                 report.unchanged += 1
-            report.add_row(self.describe(plan))
+            if report.lists_rows:
+                report.add_row(self.describe(plan))
+            else:
+                report.unlisted_rows += 1

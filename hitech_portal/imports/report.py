@@ -94,10 +94,15 @@ class ImportReport:
             self.unlisted_errors += 1
 
     def add_row(self, row: PlannedRow) -> None:
-        if len(self.rows) < MAX_LISTED:
+        if self.lists_rows:
             self.rows.append(row)
         else:
             self.unlisted_rows += 1
+
+    @property
+    def lists_rows(self) -> bool:
+        """Whether another row would be listed (past :data:`MAX_LISTED` only counts)."""
+        return len(self.rows) < MAX_LISTED
 
     def explanation(self) -> str:
         """One sentence for people, printed above the summary line."""
