@@ -2,6 +2,8 @@
 ``page``. A value the form cannot accept is a 400 page that names the problem (the view renders
 the form's errors), never a silently different list and never a 500."""
 
+from datetime import date
+
 from django import forms
 from django.core.validators import slug_re
 
@@ -20,6 +22,16 @@ class CategorySlugField(forms.ModelChoiceField):
 
 class DateInput(forms.DateInput):
     input_type = "date"
+
+    def format_value(self, value):
+        # <input type="date"> holds a real YYYY-MM-DD or nothing: a malformed date typed into the
+        # address is named in the form's error message instead.
+        if isinstance(value, str):
+            try:
+                date.fromisoformat(value)
+            except ValueError:
+                return None
+        return super().format_value(value)
 
 
 class SearchForm(forms.Form):

@@ -205,6 +205,7 @@ def main() -> None:
     args = parser.parse_args()
 
     url = setup(args.db, args.reuse)
+    from django.core.paginator import Paginator
     from django.db import connection, transaction
 
     from articles import search
@@ -281,11 +282,12 @@ def main() -> None:
         for _ in range(args.rounds):
             for q in qs:
                 s, c = time.perf_counter(), time.process_time()
-                page = search.search(q)
+                # As the page does: the capped total, then the first 20 with snippets.
+                hits = list(Paginator(search.search(q), 20).get_page(1))
                 times.append(time.perf_counter() - s)
                 cpus.append(time.process_time() - c)
-                if len(page.hits) != min(20, len(expected[q])):
-                    short.append((q, len(page.hits), len(expected[q])))
+                if len(hits) != min(20, len(expected[q])):
+                    short.append((q, len(hits), len(expected[q])))
         all_times += times
         rows.append(
             (
