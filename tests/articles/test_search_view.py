@@ -102,6 +102,7 @@ def test_search_pages_like_every_other_list(client):
         make_article(title=f"智能制造{n}")
     third = client.get(URL, {"q": "智能制造", "page": 3})
     assert third.text.count('class="search-hit"') == 5
+    assert '<ol class="search-results" start="41">' in third.text  # numbered on from page 2
     assert 'href="?q=%E6%99%BA%E8%83%BD%E5%88%B6%E9%80%A0">1</a>' in third.text  # page 1: no page=
     assert 'href="?q=%E6%99%BA%E8%83%BD%E5%88%B6%E9%80%A0&amp;page=2" rel="prev"' in third.text
     assert 'aria-current="page">3</a>' in third.text
