@@ -39,6 +39,7 @@ class SearchForm(forms.Form):
         label="关键词",
         required=False,
         strip=True,
+        error_messages={"null_characters_not_allowed": "不能含有空字符（\\x00）。"},
         widget=forms.TextInput(
             attrs={"type": "search", "maxlength": 200, "placeholder": "例如：国家高新区 5G基站"}
         ),
@@ -52,6 +53,7 @@ class SearchForm(forms.Form):
         error_messages={"invalid_choice": "没有这个栏目。"},
     )
     page = forms.IntegerField(
+        label="页码",
         required=False,
         min_value=1,
         error_messages={"invalid": "页码应为正整数。", "min_value": "页码应为正整数。"},

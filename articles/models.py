@@ -85,6 +85,18 @@ def published_q(prefix: str = "") -> Q:
     )
 
 
+#: 头条, 推荐 or 置顶: one condition for ``ArticleQuerySet.flagged()`` and the partial index that
+#: serves it (the database uses the index only when the query repeats its condition).
+FLAGGED = Q(is_headline=True) | Q(is_featured=True) | Q(is_pinned=True)
+#: The permission that lets a user put an article in front of readers or take it down (主编).
+PUBLISH_PERMISSION = "articles.publish_article"
+
+
+def may_publish(user) -> bool:
+    """Whether ``user`` may publish, schedule or withdraw articles: every path asks here."""
+    return user.has_perm(PUBLISH_PERMISSION)
+
+
 #: What a list of article links shows (related articles, 上一篇/下一篇): never the body.
 LINK_FIELDS = ("id", "title", "published_at", "category_id", "source", "cover", "cover_alt")
 
@@ -102,7 +114,7 @@ class ArticleQuerySet(models.QuerySet):
 
     def flagged(self):
         """头条, 推荐 or 置顶: the few a small partial index finds without a scan."""
-        return self.filter(Q(is_headline=True) | Q(is_featured=True) | Q(is_pinned=True))
+        return self.filter(FLAGGED)
 
     def pinned(self):
         return self.filter(is_pinned=True)
@@ -231,7 +243,7 @@ class Article(models.Model):
             # and a category's pinned ones are found without scanning every article.
             models.Index(
                 fields=["-published_at", "-id"],
-                condition=Q(is_headline=True) | Q(is_featured=True) | Q(is_pinned=True),
+                condition=FLAGGED,
                 name="article_flagged_idx",
             ),
             models.Index(

@@ -53,6 +53,8 @@ _pending: ContextVar[_Pending | None] = ContextVar("public_changes_pending", def
 def articles_changed(article_ids: Iterable[int]) -> None:
     """Articles were written (or deleted): re-index them, note their schedule, retire pages."""
     ids = {int(pk) for pk in article_ids}
+    if not ids:
+        return
     pending = _pending.get()
     if pending is not None:
         pending.article_ids |= ids
@@ -74,8 +76,9 @@ def pages_changed() -> None:
 def collected() -> Iterator[None]:
     """Merge the follow-ups of every write inside the block; carry them out once at its end.
 
-    Nested blocks merge into the outermost. When the block raises, nothing is carried out: its
-    transaction is rolled back with the writes.
+    Nested blocks merge into the outermost. Open it inside the transaction of the writes
+    (``with atomic(), collected():``): when the block raises, nothing is carried out, as the
+    transaction takes the writes back.
     """
     if _pending.get() is not None:
         yield

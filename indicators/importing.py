@@ -42,6 +42,13 @@ NOTE_MAX_LENGTH = Observation._meta.get_field("note").max_length
 
 def parse_period(cell) -> str:
     """``2024年6月`` → ``2024-06``; raises ValueError with the message an editor reads."""
+    if isinstance(cell, datetime.datetime):
+        # Excel turned what was typed (2024-06, 2024/6/30) into a date: which period was meant
+        # (a month? that day?) can no longer be told.
+        raise ValueError(
+            f"期间是日期格式的单元格（{cell:%Y-%m-%d}）：请把这一列设为文本，"
+            "再填 2024、2024-06 或 2024-06-30"
+        )
     text = cell_text(cell)
     match = _PERIOD.match(text)
     if not match:

@@ -7,8 +7,8 @@ the article page does that through ``article.indicators``.
 
 **The headline rule**, the figure an indicator is known by on the home page, its own page, the
 list and the admin: the national (:data:`~indicators.models.DEFAULT_REGION`) observation of the
-newest period, else the newest of any region (by region name among equals). It is written once
-as an ordering, :func:`headline_order`, for the database, and once as a sort key,
+newest period, else the newest of any region (the one entered first among equals). It is written
+once as an ordering, :func:`headline_order`, for the database, and once as a sort key,
 :func:`headline_key`, for observations already loaded; a test holds the two to the same answers.
 """
 
@@ -48,15 +48,17 @@ def headline_order() -> list:
     national_first = Case(
         When(region=DEFAULT_REGION, then=Value(0)), default=Value(1), output_field=IntegerField()
     )
-    return [national_first, "-period", "region"]
+    return [national_first, "-period", "id"]
 
 
 def headline_key(observation: Observation) -> tuple:
     """The headline rule as a sort key (smallest first), for observations already loaded.
     Periods are ISO strings (``2024``, ``2024-06``): negating their code points sorts them newest
-    first, a longer period of the same year after its year, as ``-period`` does in the database."""
+    first, a month of a year before the year itself, as ``-period`` does in the database. Equal
+    periods of two regions fall to the one entered first (its id): region names would sort by
+    the database's collation, which Python does not share."""
     newest_first = tuple(-ord(char) for char in observation.period) + (1,)
-    return (observation.region != DEFAULT_REGION, newest_first, observation.region)
+    return (observation.region != DEFAULT_REGION, newest_first, observation.pk)
 
 
 def headline_subquery(field: str) -> Subquery:

@@ -46,7 +46,12 @@ def cell_text(value) -> str:
     if value.__class__ is not str:  # the usual case first: this runs for every cell of a file
         if value is None:
             return ""
-        value = format_datetime(value) if isinstance(value, dt.datetime) else str(value)
+        if isinstance(value, dt.datetime):  # an XLSX date cell: naive, in Shanghai time
+            value = format_datetime(
+                value if timezone.is_aware(value) else timezone.make_aware(value)
+            )
+        else:
+            value = str(value)
     value = value.strip()
     return unescape_formula(value) if value[:1] == "'" else value
 

@@ -67,4 +67,5 @@ class ImportCommand(BaseCommand):
         self.stdout.write(report.explanation())
         self.stdout.write(report.summary())
         if not report.ok:
-            raise CommandError(f"有 {report.failed} 行未能导入", returncode=1)
+            problem = "文件无法读取" if report.unreadable else f"{report.failed} 行出错"
+            raise CommandError(problem, returncode=1)

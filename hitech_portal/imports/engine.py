@@ -133,7 +133,9 @@ class BatchImporter:
         raise NotImplementedError
 
     def row_rules(self, line: int, values: dict) -> list[RowError]:
-        """Rules between the columns of a parsed row (and defaults that depend on them)."""
+        """Rules between the columns of a parsed row (and defaults that depend on them). Runs
+        even when a cell was refused (only the cells that parsed are in ``values``), so every
+        problem of a row is reported at once."""
         return []
 
     def plan_batch(self, rows: list[tuple[int, dict]]) -> list[Plan]:
@@ -200,6 +202,9 @@ class BatchImporter:
             # One row the checks let through was refused by the database: find it row by row.
             self.forget_batch_state()
             for plan in plans:
+                if plan.outcome == Outcome.UNCHANGED:
+                    self.count([plan])
+                    continue
                 try:
                     with transaction.atomic():
                         self.write([plan])
@@ -224,9 +229,7 @@ class BatchImporter:
                 values[field] = parsers.get(field, self.unknown_column)(cell)
             except ValueError as exc:
                 errors.append(self.error(record.line, field, str(exc)))
-        if not errors:
-            errors = self.row_rules(record.line, values)
-        return values, errors
+        return values, errors + self.row_rules(record.line, values)
 
     def unknown_column(self, cell):
         """The parser of a column the file kind does not have (rows given as dicts)."""

@@ -12,7 +12,7 @@ from articles.models import Article, Category, Tag
 from hitech_portal import pagecache
 from hitech_portal.imports.engine import run_import
 from hitech_portal.imports.tables import Table
-from tests.factories import make_article, make_tag
+from tests.factories import make_article, make_tag, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -263,3 +263,20 @@ def test_the_demo_generator_feeds_the_engine_directly():
         len(set(a["tags"])) for a in generate_articles(30)
     )
     assert run(generate_articles(30)).summary() == "created=0 updated=0 unchanged=30 failed=0"
+
+
+def test_a_date_cell_where_a_number_belongs_is_named_in_chinese():
+    """XLSX date cells arrive as naive datetimes (Excel turned what was typed into a date)."""
+    report = run([{"id": dt.datetime(2024, 6, 1), "title": "标题", "category": "policy"}])
+    assert [str(e) for e in report.errors] == [
+        "第 1 行，列「id」：编号应是正整数，而不是 2024-06-01 00:00"
+    ]
+
+
+def test_an_editor_sees_every_problem_of_a_row_at_once():
+    editor = make_user(groups=["编辑"])
+    report = run([{"title": "标题", "category": "没有的栏目", "status": "已发布"}], user=editor)
+    assert [str(e) for e in report.errors] == [
+        "第 1 行，列「category」：未知的栏目「没有的栏目」（填栏目名称或网址名）",
+        "第 1 行，列「status」：你没有发布文章的权限：状态只能填草稿",
+    ]

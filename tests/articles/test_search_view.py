@@ -95,6 +95,8 @@ def test_a_bad_parameter_is_a_400_page_in_the_site_design_naming_the_problem(cli
     assert "起始日期：起始日期应写成 2024-07-05 这样的格式。（收到「2024-13-45」）" in text
     assert "栏目：没有这个栏目。（收到「nope」）" in text
     assert 'value="2024-13-45"' not in text  # a date input holds real dates only
+    page = client.get(URL, {"q": "园区", "page": "abc"}).text
+    assert "页码：页码应为正整数。（收到「abc」）" in page
 
 
 def test_search_pages_like_every_other_list(client):

@@ -1,12 +1,15 @@
 """``manage.py import_observations``: same reader, same conventions as the article import."""
 
+from datetime import datetime
 from decimal import Decimal
 from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
 
-from indicators.importing import parse_period
+from hitech_portal.imports.engine import run_import
+from hitech_portal.imports.tables import Table
+from indicators.importing import ObservationImporter, parse_period
 from indicators.models import Observation
 from tests.articles.test_import_command import DATA
 from tests.factories import make_article, make_indicator, make_observation
@@ -110,3 +113,12 @@ def test_periods(text, period):
 def test_impossible_period():
     with pytest.raises(ValueError, match="不存在的日期 2024-02-30"):
         parse_period("2024-02-30")
+
+
+def test_a_period_excel_turned_into_a_date_is_a_clear_error(indicators):
+    data = [{"indicator": "national-zones", "period": datetime(2024, 6, 1), "value": "178"}]
+    report = run_import(ObservationImporter, Table.from_dicts(data))
+    assert [str(e) for e in report.errors] == [
+        "第 1 行，列「period」：期间是日期格式的单元格（2024-06-01）：请把这一列设为文本，"
+        "再填 2024、2024-06 或 2024-06-30"
+    ]
