@@ -9,7 +9,7 @@ linked-indicators inline to the article admin (indicators depend on articles, no
 from django.contrib import admin, messages
 from django.contrib.admin.models import CHANGE, LogEntry
 from django.db import models, router, transaction
-from django.db.models import Count, OuterRef, Subquery
+from django.db.models import Count, F, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
@@ -17,11 +17,12 @@ from django.utils.html import format_html
 
 from hitech_portal.imports.admin import EngineImportExportMixin
 
-from . import public_changes
+from . import public_changes, workflow
 from .admin_forms import ArticleAdminForm, AutoSlugForm
 from .admin_list import FLAGS, ArticleChangeList, FlagFilter, MineFilter, short_datetime
+from .admin_review import ReviewAdminMixin
 from .exporting import export_articles
-from .models import FAQ, Article, Category, Tag
+from .models import FAQ, Article, Category, Tag, may_publish
 from .publishing import PublicationStateFilter, PublishingAdminMixin, batched
 from .resources import ArticleResource
 
@@ -97,7 +98,28 @@ class TagAdmin(PublicChangesAdminMixin, admin.ModelAdmin):
         return format_html('<a href="{}">{}</a>', url, obj.n_articles)
 
 
-class FAQInline(admin.TabularInline):
+class ReviewedInlineMixin:
+    """Rows that belong to the article (FAQ entries, indicator links): an 编辑 changes those of a
+    published article through a 主编 too, so they show read-only then."""
+
+    def _waits_for_review(self, request, obj):
+        return obj is not None and workflow.needs_review(request.user, obj)
+
+    def has_add_permission(self, request, obj):
+        return not self._waits_for_review(request, obj) and super().has_add_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return not self._waits_for_review(request, obj) and super().has_change_permission(
+            request, obj
+        )
+
+    def has_delete_permission(self, request, obj=None):
+        return not self._waits_for_review(request, obj) and super().has_delete_permission(
+            request, obj
+        )
+
+
+class FAQInline(ReviewedInlineMixin, admin.TabularInline):
     model = FAQ
     extra = 0
     fields = ["question", "answer", "sort_order"]
@@ -111,16 +133,29 @@ def flag_action(field, label, value):
     description = f"{'设为' if value else '取消'}{label}"
 
     def action(modeladmin, request, queryset):
-        ids = list(queryset.exclude(**{field: value}).values_list("pk", flat=True))
+        selected = queryset.exclude(**{field: value})
+        held = 0
+        if not may_publish(request.user):  # what readers see of a published article: 主编
+            held = selected.filter(status=Article.Status.PUBLISHED).count()
+            selected = selected.exclude(status=Article.Status.PUBLISHED)
+        ids = list(selected.values_list("pk", flat=True))
         now = timezone.now()
         for batch in batched(ids):
             batch_qs = Article.objects.filter(pk__in=batch)
-            batch_qs.update(**{field: value}, updated_at=now, updated_by=request.user)
+            batch_qs.update(
+                **{field: value},
+                updated_at=now,
+                updated_by=request.user,
+                version=F("version") + 1,
+            )
             LogEntry.objects.log_actions(
                 request.user.pk, batch_qs.only("pk", "title"), CHANGE, change_message=description
             )
-        public_changes.pages_changed()  # flags are shown, not searched
-        modeladmin.message_user(request, f"已{description} {len(ids)} 篇文章。", messages.SUCCESS)
+        public_changes.articles_changed(ids, how=description, searched=False)
+        text = f"已{description} {len(ids)} 篇文章。"
+        if held:
+            text += f"{held} 篇已发布的文章未改：已发布文章的标记由主编设定。"
+        modeladmin.message_user(request, text, messages.SUCCESS)
 
     action.__name__ = f"{'set' if value else 'clear'}_{field}"
     return admin.action(permissions=["change"], description=description)(action)
@@ -133,7 +168,11 @@ FLAG_ACTIONS = [
 
 @admin.register(Article)
 class ArticleAdmin(
-    PublicChangesAdminMixin, EngineImportExportMixin, PublishingAdminMixin, admin.ModelAdmin
+    PublicChangesAdminMixin,
+    ReviewAdminMixin,
+    EngineImportExportMixin,
+    PublishingAdminMixin,
+    admin.ModelAdmin,
 ):
     resource_classes = [ArticleResource]  # import/export run articles.importing/exporting
     exporter = export_articles
@@ -163,7 +202,10 @@ class ArticleAdmin(
         (
             "发布",
             {
-                "fields": [("status", "published_at"), ("is_headline", "is_featured", "is_pinned")],
+                "fields": [
+                    ("status", "published_at", "expires_at"),
+                    ("is_headline", "is_featured", "is_pinned"),
+                ],
                 "description": "已发布且到了发布时间才对读者可见；发布时间留空则为保存时刻。",
             },
         ),
@@ -185,11 +227,19 @@ class ArticleAdmin(
     ]
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     inlines = [FAQInline]
-    actions = ["publish_selected", "unpublish_selected", *FLAG_ACTIONS]
+    actions = [
+        "submit_selected",
+        "approve_selected",
+        "publish_selected",
+        "unpublish_selected",
+        *FLAG_ACTIONS,
+    ]
+    ordering = ["-updated_at", "-id"]  # a new draft, which has no date yet, comes first
     save_on_top = True
 
     class Media:
-        css = {"all": ["css/admin.css"]}
+        css = {"all": ["css/admin.css", "css/admin-review.css"]}
+        js = ["js/admin/unsaved-changes.js"]
 
     @admin.display(description="发布时间", ordering="published_at")
     def published(self, obj):

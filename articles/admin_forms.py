@@ -13,6 +13,7 @@ from django_prose_editor.fields import ProseEditorFormField
 from django_prose_editor.widgets import AdminProseEditorWidget
 
 from .models import Article
+from .revisions import conflict
 from .sanitize import sanitize_html
 from .slugs import unique_slug
 
@@ -97,6 +98,10 @@ def assume_https(db_field, **kwargs):
 
 
 class ArticleAdminForm(forms.ModelForm):
+    """The article form. It carries the version it was opened on: a save over a newer version
+    (someone saved in between) is refused with who did it and what they changed."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     body = ProseEditorFormField(
         label="正文",
         required=False,
@@ -109,11 +114,52 @@ class ArticleAdminForm(forms.ModelForm):
     class Meta:
         model = Article
         fields = [
-            "title", "subtitle", "category", "status", "published_at",
+            "title", "subtitle", "category", "status", "published_at", "expires_at",
             "is_headline", "is_featured", "is_pinned", "body", "summary", "keywords",
             "source", "author", "source_url", "tags", "related", "cover", "cover_alt",
         ]  # fmt: skip
         formfield_callback = assume_https
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.conflict = None
+        if self.instance.pk:
+            self.fields["version"].initial = self.instance.version
+        # An 编辑 continuing their pending change of a published article sees its tags and links.
+        for name, value in getattr(self.instance, "_pending_m2m", {}).items():
+            if name in self.fields:
+                self.initial[name] = value
+
+    def clean(self):
+        cleaned = super().clean()
+        opened = cleaned.get("version")
+        if self.instance.pk and opened is not None:
+            current = Article.objects.select_for_update().filter(pk=self.instance.pk).first()
+            if current is not None and current.version != opened:
+                self.conflict = conflict(current, opened)
+                raise forms.ValidationError(self.conflict.message, code="stale")
+        return cleaned
+
+    def proposed_values(self, stored: Article) -> dict:
+        """What this form would change on ``stored``: each field whose value differs (the
+        many-to-many ones by their members: tags by name, related articles by id)."""
+        values = {}
+        for name, value in self.cleaned_data.items():
+            if name in ("version", "cover") or name not in self._meta.fields:
+                continue
+            if name == "tags":
+                names = sorted(tag.name for tag in value)
+                if names != sorted(stored.tags.values_list("name", flat=True)):
+                    values["tags"] = names
+            elif name == "related":
+                ids = sorted(article.pk for article in value)
+                if ids != sorted(stored.related.values_list("pk", flat=True)):
+                    values["related"] = ids
+            elif getattr(stored, Article._meta.get_field(name).attname) != getattr(
+                value, "pk", value
+            ):
+                values[name] = value
+        return values
 
     def clean_related(self):
         related = self.cleaned_data.get("related")

@@ -1,4 +1,6 @@
-"""Categories, articles, tags and FAQ entries.
+"""Categories, articles, tags, FAQ entries, and an article's change awaiting review.
+
+Over 300 lines on purpose: the content model and the vocabulary its queries speak belong together.
 
 ``Article.objects.published()`` is the one door to what visitors see: every public view, feed,
 sitemap, search and related-article query starts from it, and :class:`ArticleQuerySet` names the
@@ -14,6 +16,7 @@ from django.db.models import OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils import timezone
 
+from .history import ArticleHistory, RevisionInfo
 from .sanitize import sanitize_html
 from .slugs import unique_slug
 
@@ -69,19 +72,19 @@ class Tag(models.Model):
         return reverse("articles:tag", args=[self.slug])
 
 
+#: Fields whose change is no edit: no revision, no new version (the click counter).
+UNTRACKED = {"view_count"}
 # What the search index reads (articles.search.documents): saving other fields alone, such as
 # view_count, leaves the index alone (articles.public_changes).
 SEARCHED_FIELDS = {"title", "summary", "body", "status", "published_at", "category", "category_id"}
 
 
 def published_q(prefix: str = "") -> Q:
-    """What the public may see: published, and its time has come. ``prefix`` reads it from a
-    related model (``published_q("articles__")`` on tags, categories, indicators)."""
-    return Q(
-        **{
-            f"{prefix}status": Article.Status.PUBLISHED,
-            f"{prefix}published_at__lte": timezone.now(),
-        }
+    """What the public may see: published, its time has come and its 下线时间 has not. ``prefix``
+    reads it from a related model (``published_q("articles__")`` on tags, categories, …)."""
+    now = timezone.now()
+    return Q(**{f"{prefix}status": Article.Status.PUBLISHED, f"{prefix}published_at__lte": now}) & (
+        Q(**{f"{prefix}expires_at__isnull": True}) | Q(**{f"{prefix}expires_at__gt": now})
     )
 
 
@@ -149,6 +152,7 @@ class ArticleQuerySet(models.QuerySet):
 class Article(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", "草稿"
+        REVIEW = "review", "待审"
         PUBLISHED = "published", "已发布"
 
     title = models.CharField("标题", max_length=200)
@@ -162,6 +166,9 @@ class Article(models.Model):
         null=True,
         blank=True,
         help_text="已发布且到了这个时间才对读者可见；填将来的时间即定时发布",
+    )
+    expires_at = models.DateTimeField(
+        "下线时间", null=True, blank=True, help_text="到了这个时间读者就看不到了；留空则一直可见"
     )
     source = models.CharField("来源", max_length=100, blank=True)
     source_url = models.URLField(
@@ -185,6 +192,13 @@ class Article(models.Model):
     is_featured = models.BooleanField("推荐", default=False)
     is_pinned = models.BooleanField("置顶", default=False)
     view_count = models.PositiveIntegerField("点击", default=0, editable=False)
+    version = models.PositiveIntegerField(
+        "版本",
+        default=1,
+        editable=False,
+        help_text="每保存一次加一：打开后被别人改过的表单不能保存",
+    )
+    review_note = models.TextField("审核意见", blank=True, editable=False)
     related = models.ManyToManyField(
         "self",
         symmetrical=False,
@@ -215,6 +229,12 @@ class Article(models.Model):
     )
 
     objects = ArticleQuerySet.as_manager()
+    history = ArticleHistory(
+        verbose_name="文章修订",
+        bases=[RevisionInfo],
+        excluded_fields=["view_count"],
+        user_related_name="+",
+    )
 
     class Meta:
         verbose_name = "文章"
@@ -237,8 +257,10 @@ class Article(models.Model):
                 fields=["category", "status", "-published_at", "-id"], name="article_category_idx"
             ),
             models.Index(fields=["-view_count", "-id"], name="article_views_idx"),
-            # The admin list (every status, newest first) and its date drill-down.
+            # The admin list's date drill-down, and its default order: last changed first, so a
+            # new draft with no date yet is at the top, not on the last page.
             models.Index(fields=["-published_at", "-id"], name="article_admin_idx"),
+            models.Index(fields=["-updated_at", "-id"], name="article_updated_idx"),
             # Small partial indexes for the few flagged articles: the home page's lead stories
             # and a category's pinned ones are found without scanning every article.
             models.Index(
@@ -260,16 +282,23 @@ class Article(models.Model):
         self.body = sanitize_html(self.body)
         if self.status == self.Status.PUBLISHED and self.published_at is None:
             self.published_at = timezone.now()
+        update_fields = kwargs.get("update_fields")
+        if not self._state.adding and not (update_fields and set(update_fields) <= UNTRACKED):
+            self.version += 1  # a form opened on the version before cannot save over this one
+            if update_fields is not None:
+                kwargs["update_fields"] = {*update_fields, "version"}
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
         return reverse("articles:detail", args=[self.pk])
 
     def is_published(self) -> bool:
+        now = timezone.now()
         return (
             self.status == self.Status.PUBLISHED
             and self.published_at is not None
-            and self.published_at <= timezone.now()
+            and self.published_at <= now
+            and (self.expires_at is None or self.expires_at > now)
         )
 
     is_published.boolean = True
@@ -293,6 +322,46 @@ class FAQ(models.Model):
 
     def __str__(self):
         return self.question
+
+
+class PendingChange(models.Model):
+    """An 编辑's change to a live article, kept apart until a 主编 approves it (待审修改).
+
+    Readers keep seeing the article as it is; approving applies these values
+    (:mod:`articles.workflow`). One per article: later edits by its author replace it."""
+
+    article = models.OneToOneField(
+        Article, models.CASCADE, related_name="pending_change", verbose_name="文章"
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name="修改人",
+    )
+    values = models.JSONField("修改内容", default=dict)  # field -> value as JSON; "tags": names
+    base_version = models.PositiveIntegerField("基于版本")
+    created_at = models.DateTimeField("提交时间", auto_now_add=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+    returned_note = models.TextField("退回意见", blank=True)
+    returned_at = models.DateTimeField("退回时间", null=True, blank=True)
+    import_record = models.ForeignKey(
+        "hitech_portal.ImportRecord",
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="来自导入",
+    )
+
+    class Meta:
+        verbose_name = "待审修改"
+        verbose_name_plural = "待审修改"
+        ordering = ["-updated_at"]
+
+    def __str__(self):
+        return f"「{self.article}」的待审修改"
 
 
 TERM_SEPARATORS = str.maketrans({"，": ",", "、": ",", "；": ",", ";": ","})

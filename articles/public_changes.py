@@ -1,12 +1,14 @@
 """After a public write: the one place that decides what must follow it.
 
 Readers see the content through two copies kept apart from its rows: the search index
-(:mod:`articles.search`) and the cached pages (:mod:`hitech_portal.pagecache`). So every write of
-a row that a public page shows is followed by:
+(:mod:`articles.search`) and the cached pages (:mod:`hitech_portal.pagecache`); editors see its
+past in the revisions (:mod:`articles.revisions`). So every write of a row that a public page
+shows is followed by:
 
-- :func:`articles_changed` — articles saved, published, withdrawn, retagged or deleted: their
-  search entries are rewritten (drafts and deleted articles simply leave the index), publication
-  times still to come are noted (no cached page may outlive them), and cached pages are retired;
+- :func:`articles_changed` — articles saved, published, withdrawn, retagged or deleted: a
+  revision records who changed them and how; their search entries are rewritten (drafts and
+  deleted articles simply leave the index); the times they appear or disappear that are still
+  to come are noted (no cached page may outlive them), and cached pages are retired;
 - :func:`pages_changed` — a row that pages show but search does not read (a category, a tag's
   slug, an FAQ entry, a flag, an indicator, an observation): cached pages are retired.
 
@@ -22,9 +24,9 @@ Who calls them:
 
 Inside :func:`collected` — the admin wraps each request that may write in it — the follow-ups of
 all writes are merged and carried out once when the block ends, still inside its transaction: an
-admin save that writes the article, then its tags, FAQ entries and indicator links re-indexes the
-article once and retires the pages once. The search index lives in the same database, so a
-rollback takes its entries back with the rows.
+admin save that writes the article, then its tags, FAQ entries and indicator links leaves one
+revision, re-indexes the article once and retires the pages once. The revisions and the search
+index live in the same database, so a rollback takes them back with the rows.
 """
 
 from collections.abc import Iterable, Iterator
@@ -37,30 +39,61 @@ from django.utils import timezone
 
 from hitech_portal import pagecache
 
-from . import search
-from .models import FAQ, SEARCHED_FIELDS, Article, Category, Tag
+from . import revisions, search
+from .models import FAQ, SEARCHED_FIELDS, UNTRACKED, Article, Category, Tag
 
 
 @dataclass
 class _Pending:
-    article_ids: set[int] = field(default_factory=set)
+    user: object = None
+    how: str = ""
+    import_record: object = None
+    revised: dict[int, str] = field(default_factory=dict)  # article id -> how
+    indexed: set[int] = field(default_factory=set)
     pages: bool = False
+
+    def add(self, ids, how, searched) -> None:
+        for pk in ids:
+            self.revised[pk] = how or self.revised.get(pk) or self.how
+        if searched:
+            self.indexed |= ids
+        self.pages = True
+
+    def carry_out(self) -> None:
+        if self.revised:
+            revisions.record(self.revised, user=self.user, import_record=self.import_record)
+        if self.indexed:
+            pagecache.schedule_pages(search.index_articles(sorted(self.indexed)))
+        if self.pages:
+            pagecache.invalidate_pages_on_commit()
 
 
 _pending: ContextVar[_Pending | None] = ContextVar("public_changes_pending", default=None)
 
 
-def articles_changed(article_ids: Iterable[int]) -> None:
-    """Articles were written (or deleted): re-index them, note their schedule, retire pages."""
+def articles_changed(
+    article_ids: Iterable[int],
+    *,
+    how: str = "",
+    searched: bool = True,
+    user=None,
+    import_record=None,
+) -> None:
+    """Articles were written (or deleted): record a revision (``how``: "导入：文章.csv", "审核通过"
+    …, by ``user``), re-index them unless only fields search does not read changed
+    (``searched=False``), note their schedule, retire pages."""
     ids = {int(pk) for pk in article_ids}
     if not ids:
         return
     pending = _pending.get()
-    if pending is not None:
-        pending.article_ids |= ids
-        pending.pages = True
-    else:
-        _carry_out(ids)
+    if pending is None:
+        pending = _Pending(user=user, how=how, import_record=import_record)
+        pending.add(ids, how, searched)
+        pending.carry_out()
+        return
+    pending.user = user or pending.user
+    pending.import_record = import_record or pending.import_record
+    pending.add(ids, how, searched)
 
 
 def pages_changed() -> None:
@@ -69,12 +102,13 @@ def pages_changed() -> None:
     if pending is not None:
         pending.pages = True
     else:
-        _carry_out(set())
+        _Pending(pages=True).carry_out()
 
 
 @contextmanager
-def collected() -> Iterator[None]:
+def collected(*, user=None, how: str = "") -> Iterator[None]:
     """Merge the follow-ups of every write inside the block; carry them out once at its end.
+    ``user`` and ``how`` say, for the revisions, who writes and how, unless a write says itself.
 
     Nested blocks merge into the outermost. Open it inside the transaction of the writes
     (``with atomic(), collected():``): when the block raises, nothing is carried out, as the
@@ -83,31 +117,27 @@ def collected() -> Iterator[None]:
     if _pending.get() is not None:
         yield
         return
-    pending = _Pending()
+    pending = _Pending(user=user, how=how)
     token = _pending.set(pending)
     try:
         yield
     finally:
         _pending.reset(token)
-    if pending.article_ids or pending.pages:
-        _carry_out(pending.article_ids)
-
-
-def _carry_out(article_ids: set[int]) -> None:
-    if article_ids:
-        published = search.index_articles(sorted(article_ids))
-        pagecache.schedule_pages(published)
-    pagecache.invalidate_pages_on_commit()
+    pending.carry_out()
 
 
 def rebuild(progress=None) -> int:
     """Index every published article afresh (``manage.py rebuild_search_index``): a full rewrite,
     so the whole schedule is noted again and every cached page retired. Returns how many."""
     count = search.rebuild_index(progress)
-    upcoming = Article.objects.filter(
-        status=Article.Status.PUBLISHED, published_at__gt=timezone.now()
-    ).values_list("published_at", flat=True)
-    pagecache.schedule_pages(upcoming)
+    now = timezone.now()
+    published = Article.objects.filter(status=Article.Status.PUBLISHED)
+    pagecache.schedule_pages(
+        [
+            *published.filter(published_at__gt=now).values_list("published_at", flat=True),
+            *published.filter(expires_at__gt=now).values_list("expires_at", flat=True),
+        ]
+    )
     pagecache.invalidate_pages_on_commit()
     return count
 
@@ -118,10 +148,11 @@ def rebuild(progress=None) -> int:
 def article_saved(sender, instance, raw=False, update_fields=None, **kwargs):
     if raw:  # loaddata: the fixture's rows, not an edit (rebuild the index afterwards)
         return
-    if update_fields is not None and not SEARCHED_FIELDS.intersection(update_fields):
+    if update_fields is not None and set(update_fields) <= UNTRACKED | {"version"}:
         pages_changed()
     else:
-        articles_changed([instance.pk])
+        searched = update_fields is None or bool(SEARCHED_FIELDS.intersection(update_fields))
+        articles_changed([instance.pk], searched=searched)
 
 
 def article_deleted(sender, instance, **kwargs):

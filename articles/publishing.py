@@ -1,20 +1,25 @@
-"""Who may publish, enforced on the server.
+"""The article admin's side of the editorial workflow (the rules are :mod:`articles.workflow`).
 
-编辑 (editors) write and edit; only users holding ``articles.publish_article`` (主编) may put an
-article in front of readers or take it down again. For everyone else the admin shows ``status``
-read-only, and ``published_at`` too once the article is published: read-only fields are left out
-of the form, so a forged POST value is ignored, not trusted. The publish and unpublish actions
-declare ``permissions=["publish"]``: Django drops them from the action list of anyone without
-:meth:`PublishingAdminMixin.has_publish_permission` and refuses them when posted anyway.
+编辑 (editors) write drafts and submit them (待审); only users holding ``articles.publish_article``
+(主编) put an article in front of readers, schedule it, take it down or set its 下线时间. The
+form offers an 编辑 the states 草稿 and 待审 only, and shows a published article's state fields
+read-only (read-only fields are left out of the form, so a forged POST value is ignored); the
+save is checked again by :func:`~articles.workflow.state_change_error`. An 编辑's save of a
+published article becomes its pending change (:func:`~articles.workflow.propose`). The publish,
+unpublish and approve actions declare ``permissions=["publish"]``: Django drops them from the
+action list of anyone without :meth:`PublishingAdminMixin.has_publish_permission` and refuses
+them when posted anyway.
 """
 
 from django.contrib import admin, messages
 from django.contrib.admin.models import CHANGE, LogEntry
+from django.core.exceptions import PermissionDenied
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.html import format_html
 
-from . import public_changes
-from .models import Article, may_publish
+from . import public_changes, workflow
+from .models import Article, PendingChange, may_publish
 
 BATCH_SIZE = 500  # keeps ``pk IN (...)`` under SQLite's parameter limit when "all" is selected
 
@@ -26,37 +31,53 @@ def batched(ids, size=BATCH_SIZE):
 
 class PublicationState:
     DRAFT = "draft"
+    REVIEW = "review"
     SCHEDULED = "scheduled"
     LIVE = "live"
-    LABELS = {DRAFT: "草稿", SCHEDULED: "定时", LIVE: "已发布"}
+    EXPIRED = "expired"
+    LABELS = {DRAFT: "草稿", REVIEW: "待审", SCHEDULED: "定时", LIVE: "已发布", EXPIRED: "已下线"}
 
     @classmethod
     def of(cls, article, now=None) -> str:
+        now = now or timezone.now()
+        if article.status == Article.Status.REVIEW:
+            return cls.REVIEW
         if article.status != Article.Status.PUBLISHED:
             return cls.DRAFT
-        if article.published_at and article.published_at > (now or timezone.now()):
+        if article.published_at and article.published_at > now:
             return cls.SCHEDULED
+        if article.expires_at and article.expires_at <= now:
+            return cls.EXPIRED
         return cls.LIVE
 
 
 class PublicationStateFilter(admin.SimpleListFilter):
-    """草稿 / 定时 / 已发布 — what readers see, not only the stored status."""
+    """草稿 / 待审 / 定时 / 已发布 / 已下线 — what readers see, not only the stored status — and
+    有待审修改: the 主编's review queue is 待审 plus these."""
 
     title = "发布状态"
     parameter_name = "state"
+    PENDING = "pending"
 
     def lookups(self, request, model_admin):
-        return list(PublicationState.LABELS.items())
+        return [*PublicationState.LABELS.items(), (self.PENDING, "有待审修改")]
 
     def queryset(self, request, queryset):
         now = timezone.now()
-        published = Article.Status.PUBLISHED
-        if self.value() == PublicationState.DRAFT:
-            return queryset.exclude(status=published)
-        if self.value() == PublicationState.SCHEDULED:
-            return queryset.filter(status=published, published_at__gt=now)
-        if self.value() == PublicationState.LIVE:
-            return queryset.published()
+        published = queryset.filter(status=Article.Status.PUBLISHED)
+        match self.value():
+            case PublicationState.DRAFT:
+                return queryset.filter(status=Article.Status.DRAFT)
+            case PublicationState.REVIEW:
+                return queryset.filter(status=Article.Status.REVIEW)
+            case PublicationState.SCHEDULED:
+                return published.filter(published_at__gt=now)
+            case PublicationState.LIVE:
+                return queryset.published()
+            case PublicationState.EXPIRED:
+                return published.filter(expires_at__lte=now)
+            case self.PENDING:
+                return queryset.filter(pk__in=PendingChange.objects.values("article"))
         return queryset
 
 
@@ -76,7 +97,10 @@ class PublishingAdminMixin:
         fieldsets = super().get_fieldsets(request, obj)
         if self.has_publish_permission(request):
             return fieldsets
-        note = "发布、定时和撤回由主编操作；你可以保存草稿，并为草稿拟定发布时间。"
+        if obj is not None and obj.status == Article.Status.PUBLISHED:
+            note = "这篇文章已发布：你的修改保存后提交主编审核，通过前读者仍看到现在的版本。"
+        else:
+            note = "你可以保存草稿，或改为“待审”提交主编；发布、定时、撤回和下线由主编操作。"
         return [
             (name, {**options, "description": note})
             if "status" in _flat(options)
@@ -87,10 +111,53 @@ class PublishingAdminMixin:
     def get_readonly_fields(self, request, obj=None):
         fields = list(super().get_readonly_fields(request, obj))
         if not self.has_publish_permission(request):
-            fields.append("status")
+            fields.append("expires_at")
             if obj is not None and obj.status == Article.Status.PUBLISHED:
-                fields.append("published_at")
+                fields += ["status", "published_at"]
         return fields
+
+    def formfield_for_choice_field(self, db_field, request, **kwargs):
+        if db_field.name == "status" and not self.has_publish_permission(request):
+            kwargs["choices"] = [
+                (value, label)
+                for value, label in Article.Status.choices
+                if value != Article.Status.PUBLISHED
+            ]
+        return super().formfield_for_choice_field(db_field, request, **kwargs)
+
+    def save_model(self, request, obj, form, change):
+        """Checked again on the server, then saved, or kept as a pending change."""
+        stored = Article.objects.get(pk=obj.pk) if change else None
+        state = workflow.STATE_FIELDS
+        before = {name: getattr(stored, name) for name in state} if stored else None
+        after = {name: form.cleaned_data[name] for name in state if name in form.cleaned_data}
+        error = workflow.state_change_error(request.user, before, after)
+        if error:
+            raise PermissionDenied(error)
+        if stored is not None and workflow.needs_review(request.user, stored):
+            workflow.propose(stored, request.user, form.proposed_values(stored))
+            request._article_proposed = True
+            return
+        if "_submit_review" in request.POST and obj.status == Article.Status.DRAFT:
+            obj.status = Article.Status.REVIEW
+        submitted = obj.status == Article.Status.REVIEW and (
+            stored is None or stored.status != obj.status
+        )
+        if submitted:
+            obj.review_note = ""
+        super().save_model(request, obj, form, change)
+        if submitted:
+            workflow.submitted(obj, request.user)
+
+    def save_related(self, request, form, formsets, change):
+        if getattr(request, "_article_proposed", False):
+            return  # the tags and links wait with the rest of the pending change
+        super().save_related(request, form, formsets, change)
+
+    def construct_change_message(self, request, form, formsets, add=False):
+        if getattr(request, "_article_proposed", False):
+            return "提交待审修改"
+        return super().construct_change_message(request, form, formsets, add)
 
     @admin.display(description="发布状态", ordering="status")
     def publication_state(self, obj):
@@ -119,11 +186,14 @@ class PublishingAdminMixin:
             batch_qs = Article.objects.filter(pk__in=batch)
             batch_qs.filter(published_at__isnull=True).update(published_at=now)
             batch_qs.update(
-                status=Article.Status.PUBLISHED, updated_at=now, updated_by=request.user
+                status=Article.Status.PUBLISHED,
+                updated_at=now,
+                updated_by=request.user,
+                version=F("version") + 1,
             )
             scheduled += batch_qs.filter(published_at__gt=now).count()
             self._log(request, batch_qs, "发布")
-        public_changes.articles_changed(ids)
+        public_changes.articles_changed(ids, how="批量发布")
         text = f"已发布 {len(ids)} 篇文章"
         if scheduled:
             text += f"，其中 {scheduled} 篇定时发布，到时才对读者可见"
@@ -138,12 +208,32 @@ class PublishingAdminMixin:
         ids = list(queryset.filter(status=Article.Status.PUBLISHED).values_list("pk", flat=True))
         for batch in batched(ids):
             batch_qs = Article.objects.filter(pk__in=batch)
-            batch_qs.update(status=Article.Status.DRAFT, updated_at=now, updated_by=request.user)
+            batch_qs.update(
+                status=Article.Status.DRAFT,
+                updated_at=now,
+                updated_by=request.user,
+                version=F("version") + 1,
+            )
             self._log(request, batch_qs, "撤回为草稿")
-        public_changes.articles_changed(ids)
+        public_changes.articles_changed(ids, how="撤回为草稿")
         self.message_user(
             request, f"已把 {len(ids)} 篇文章撤回为草稿，读者不再能看到。", messages.SUCCESS
         )
+
+    @admin.action(permissions=["change"], description="提交审核")
+    def submit_selected(self, request, queryset):
+        drafts = list(queryset.filter(status=Article.Status.DRAFT))
+        for article in drafts:
+            workflow.submit(article, request.user)
+        self.message_user(request, f"已提交 {len(drafts)} 篇文章待主编审核。", messages.SUCCESS)
+
+    @admin.action(permissions=["publish"], description="审核通过（待审的发布，待审修改生效）")
+    def approve_selected(self, request, queryset):
+        waiting = queryset.filter(
+            Q(status=Article.Status.REVIEW) | Q(pending_change__isnull=False)
+        ).distinct()
+        done = [workflow.approve(article, request.user) for article in waiting]
+        self.message_user(request, f"已审核通过 {len(done)} 篇文章。", messages.SUCCESS)
 
     def _log(self, request, queryset, message):
         LogEntry.objects.log_actions(

@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "django_filters",
     "django_prose_editor",
     "import_export",
+    "simple_history",
     "hitech_portal",
     "articles",
     "indicators",
@@ -68,6 +69,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Who made a change, for the revisions simple-history records itself (indicators, deletions).
+    "simple_history.middleware.HistoryRequestMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Inside authentication and locale (it needs both), outside the conversion (it stores the
     # converted page): see hitech_portal/middleware.py.
@@ -111,6 +114,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         }
     )
+
+# Review notifications (articles.workflow). Without EMAIL_BACKEND, mail is printed to the console.
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "portal@localhost")
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:

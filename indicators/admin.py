@@ -6,7 +6,7 @@ from django import forms
 from django.contrib import admin
 from django.forms.models import BaseInlineFormSet
 
-from articles.admin import PublicChangesAdminMixin, count_of
+from articles.admin import PublicChangesAdminMixin, ReviewedInlineMixin, count_of
 from articles.admin_forms import AutoSlugForm
 from articles.models import Article
 from hitech_portal.imports.admin import EngineImportMixin
@@ -99,7 +99,7 @@ class IndicatorLinkForm(forms.ModelForm):
         labels = {"indicator": "指标"}
 
 
-class IndicatorLinkInline(admin.TabularInline):
+class IndicatorLinkInline(ReviewedInlineMixin, admin.TabularInline):
     """相关指标 on the article form. Linking is part of writing the article, so it follows the
     article's permissions (editors may view but not change indicators themselves)."""
 
@@ -119,13 +119,13 @@ class IndicatorLinkInline(admin.TabularInline):
         return self._may_edit_article(request) or request.user.has_perm("articles.view_article")
 
     def has_add_permission(self, request, obj):
-        return self._may_edit_article(request)
+        return self._may_edit_article(request) and not self._waits_for_review(request, obj)
 
     def has_change_permission(self, request, obj=None):
-        return self._may_edit_article(request)
+        return self._may_edit_article(request) and not self._waits_for_review(request, obj)
 
     def has_delete_permission(self, request, obj=None):
-        return self._may_edit_article(request)
+        return self._may_edit_article(request) and not self._waits_for_review(request, obj)
 
 
 def _add_indicator_inline(article_admin):

@@ -10,6 +10,7 @@ from decimal import Decimal
 from django.core.validators import RegexValidator
 from django.db import models
 from django.urls import reverse
+from simple_history.models import HistoricalRecords
 
 from articles.models import Article
 
@@ -37,6 +38,7 @@ class Indicator(models.Model):
         related_name="indicators",
         verbose_name="相关文章",
     )
+    history = HistoricalRecords(verbose_name="指标修订", user_related_name="+")
 
     class Meta:
         verbose_name = "指标"
@@ -92,6 +94,7 @@ class Observation(models.Model):
         related_name="observations",
         verbose_name="来源文章",
     )
+    history = HistoricalRecords(verbose_name="观测值修订", user_related_name="+")
 
     class Meta:
         verbose_name = "观测值"

@@ -85,6 +85,6 @@ def post_add(client, **overrides):
     return client.post(ADD, data)
 
 
-def post_action(client, action, articles, **extra):
+def post_action(client, action, articles, follow=False, **extra):
     data = {"action": action, "_selected_action": [a.pk for a in articles], "index": 0}
-    return client.post(CHANGELIST, data | extra)
+    return client.post(CHANGELIST, data | extra, follow=follow)

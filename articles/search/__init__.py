@@ -16,6 +16,7 @@ results are a lazily sliced sequence: Django's ``Paginator`` counts them and ask
 and only that slice is read.
 """
 
+import time
 from collections.abc import Iterable
 from datetime import date, datetime
 from functools import cached_property
@@ -38,15 +39,16 @@ def _backend():
 def index_articles(article_ids: Iterable[int]) -> list[datetime]:
     """(Re)index the given articles, in batches; drafts and missing ids are just removed.
 
-    Returns the publication times of those now in the index (scheduled ones included)."""
+    Returns the times at which those now in the index appear or disappear (publication and
+    下线时间), for the page cache's schedule."""
     backend = _backend()
-    published = []
+    times = []
     for batch in batches(article_ids):
         docs = load_documents(batch)
         backend.remove(batch)
         backend.insert(docs)
-        published += [doc.published_at for doc in docs]
-    return published
+        times += [when for doc in docs for when in (doc.published_at, doc.expires_at) if when]
+    return times
 
 
 def rebuild_index(progress=None) -> int:
@@ -87,7 +89,8 @@ class SearchResults:
         self.query = query
         self.terms = parse_query(query)
         low, high = key_range(date_from, date_to)
-        self.options = {"low": low, "high": high, "category_id": category_id}
+        now = int(time.time())  # entries whose 下线时间 has come are left out
+        self.options = {"low": low, "high": high, "now": now, "category_id": category_id}
 
     @property
     def words(self) -> list[str]:

@@ -3,7 +3,9 @@
 Only published articles (scheduled ones included) are indexed. Each entry carries a *key* that
 orders by publication time: ``seconds since 2000 × 2**30 + id``. Newest-first is then the order
 of the key, "visible now" is ``key <= key_at(now)`` and a date filter is a key range, so a
-scheduled article turns up in results the second it is due, with no re-index.
+scheduled article turns up in results the second it is due, with no re-index. An entry also
+carries its 下线时间 (``expires``, epoch seconds, or none), so an article leaves the results the
+second it expires, with no re-index either.
 """
 
 from collections.abc import Iterable, Iterator
@@ -50,11 +52,16 @@ class Document:
     article_id: int
     key: int
     published_at: datetime
+    expires_at: datetime | None
     category_id: int
     title: str
     tags: str
     summary: str
     body: str
+
+    @property
+    def expires(self) -> int | None:
+        return int(self.expires_at.timestamp()) if self.expires_at else None
 
     @property
     def fields(self) -> tuple[str, str, str, str]:
@@ -77,7 +84,7 @@ def load_documents(ids: list[int]) -> list[Document]:
     rows = (
         Article.objects.filter(pk__in=ids, status=Article.Status.PUBLISHED)
         .exclude(published_at=None)
-        .values_list("id", "published_at", "category_id", "title", "summary", "body")
+        .values_list("id", "published_at", "expires_at", "category_id", "title", "summary", "body")
     )
     rows = list(rows)
     tags: dict[int, list[str]] = {}
@@ -89,11 +96,12 @@ def load_documents(ids: list[int]) -> list[Document]:
             article_id=article_id,
             key=key_at(published_at, article_id),
             published_at=published_at,
+            expires_at=expires_at,
             category_id=category_id,
             title=normalise(title),
             tags=normalise("\n".join(tags.get(article_id, []))),
             summary=normalise(summary),
             body=normalise(html_to_text(body)),
         )
-        for article_id, published_at, category_id, title, summary, body in rows
+        for article_id, published_at, expires_at, category_id, title, summary, body in rows
     ]

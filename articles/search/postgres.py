@@ -77,21 +77,20 @@ def remove(ids: list[int]) -> None:
 def insert(docs: list[Document]) -> None:
     if not docs:
         return
-    columns: tuple[list, ...] = ([], [], [], [], [], [])
+    columns: tuple[list, ...] = ([], [], [], [], [], [], [])
     for doc in docs:
         title = tsvector_literal([("A", tokens(doc.title))])
         for number, parts in enumerate(chunks(doc)):
+            values = (doc.article_id, number, doc.key, doc.category_id, doc.expires)
             for column, value in zip(
-                columns,
-                (doc.article_id, number, doc.key, doc.category_id, title, tsvector_literal(parts)),
-                strict=True,
+                columns, (*values, title, tsvector_literal(parts)), strict=True
             ):
                 column.append(value)
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {TABLE} (article_id, chunk, key, category_id, title_vec, vec) "
+            f"INSERT INTO {TABLE} (article_id, chunk, key, category_id, expires, title_vec, vec) "
             "SELECT * FROM unnest(%s::bigint[], %s::int[], %s::bigint[], %s::bigint[], "
-            "%s::text[]::tsvector[], %s::text[]::tsvector[])",
+            "%s::bigint[], %s::text[]::tsvector[], %s::text[]::tsvector[])",
             columns,
         )
 
@@ -134,10 +133,13 @@ def tsquery(terms: list[Term]) -> str:
     return " & ".join(_phrase(term) for term in terms)
 
 
-def _where(terms, *, low, high, title_only, exclude_title, category_id) -> tuple[str, list]:
+def _where(terms, *, low, high, now, title_only, exclude_title, category_id) -> tuple[str, list]:
     query = tsquery(terms)
-    sql = f"{'title_vec' if title_only else 'vec'} @@ %s::tsquery AND key <= %s"
-    params: list = [query, high]
+    sql = (
+        f"{'title_vec' if title_only else 'vec'} @@ %s::tsquery AND key <= %s"
+        " AND (expires IS NULL OR expires > %s)"
+    )
+    params: list = [query, high, now]
     if exclude_title:
         sql += " AND NOT title_vec @@ %s::tsquery"
         params.append(query)
@@ -164,7 +166,8 @@ def keys(terms, *, limit, offset, known_total=None, **options) -> list[int]:
     with transaction.atomic(savepoint=False), connection.cursor() as cursor:
         if known_total is None or known_total >= wanted:  # else the probe cannot fill it
             cursor.execute(
-                f"SELECT DISTINCT key FROM (SELECT key, category_id, vec, title_vec FROM {TABLE} "
+                "SELECT DISTINCT key FROM "
+                f"(SELECT key, category_id, expires, vec, title_vec FROM {TABLE} "
                 f"WHERE {_where_bounds(options)} ORDER BY key DESC LIMIT %s) AS recent "
                 f"WHERE {where} ORDER BY key DESC LIMIT %s",
                 [*_bounds_params(options), PROBE_ROWS, *params, wanted],

@@ -71,9 +71,9 @@ def insert(docs: list[Document]) -> None:
             [(row[0], row[1], row[5]) for row in rows],
         )
         cursor.executemany(
-            f"INSERT INTO {ENTRY}(article_id, key, data) VALUES (%s, %s, %s)",
+            f"INSERT INTO {ENTRY}(article_id, key, data, expires) VALUES (%s, %s, %s, %s)",
             [
-                (doc.article_id, row[0], zlib.compress(SEP.join(row[1:]).encode(), 1))
+                (doc.article_id, row[0], zlib.compress(SEP.join(row[1:]).encode(), 1), doc.expires)
                 for doc, row in zip(docs, rows, strict=True)
             ],
         )
@@ -107,13 +107,17 @@ def _match(terms: list[Term], category_id) -> str:
     return expr
 
 
-def _where(terms, *, low, high, title_only, exclude_title, category_id) -> tuple[str, list]:
+def _where(terms, *, low, high, now, title_only, exclude_title, category_id) -> tuple[str, list]:
     """Rowids (keys) in range matching ``terms``: in the title table for the title tier; else in
-    the main table, less the title tier's rowids (found in the small title table first)."""
+    the main table, less the title tier's rowids (found in the small title table first), less
+    the entries whose 下线时间 has come (few: a partial index finds them)."""
     match = _match(terms, category_id)
     table = TITLE_FTS if title_only else FTS
-    sql = f"{table} MATCH %s AND rowid >= %s"
-    params: list = [match, -high]
+    sql = (
+        f"{table} MATCH %s AND rowid >= %s AND rowid NOT IN "
+        f"(SELECT key FROM {ENTRY} WHERE expires IS NOT NULL AND expires <= %s)"
+    )
+    params: list = [match, -high, now]
     if low is not None:
         sql += " AND rowid <= %s"
         params.append(-low)

@@ -11,7 +11,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_faq_entries_are_edited_inline_in_order(client, editor):
-    article = make_article()
+    article = make_article(status=Article.Status.DRAFT)
     data = changeform_data(client.get(change_url(article)))
     data.update(
         {

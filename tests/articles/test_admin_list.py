@@ -89,7 +89,7 @@ def test_date_drill_down_offers_years_then_months_without_scanning_every_row(cli
     assert "published_at__month=7" not in months.text
 
 
-def test_flag_actions_set_and_clear_headline(client, editor):
+def test_flag_actions_set_and_clear_headline(client, chief):
     articles = make_articles(2)
     post_action(client, "set_is_headline", articles)
     assert Article.objects.filter(is_headline=True).count() == 2
@@ -98,3 +98,11 @@ def test_flag_actions_set_and_clear_headline(client, editor):
     listing = client.get(CHANGELIST + "?flag=is_headline")
     assert list(listing.context["cl"].result_list) == [articles[1]]
     assert "头条" in listing.text
+
+
+def test_an_editor_flags_drafts_but_not_what_readers_see(client, editor):
+    live = make_article()
+    draft = make_article(status=Article.Status.DRAFT)
+    response = post_action(client, "set_is_featured", [live, draft], follow=True)
+    assert list(Article.objects.filter(is_featured=True)) == [draft]
+    assert "1 篇已发布的文章未改：已发布文章的标记由主编设定" in response.text

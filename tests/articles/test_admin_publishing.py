@@ -20,15 +20,28 @@ from tests.factories import make_article, make_articles, make_user
 pytestmark = pytest.mark.django_db
 
 
-def test_editor_posting_status_published_on_the_change_form_keeps_a_draft(client, editor):
+def test_editor_posting_status_published_on_the_change_form_is_refused(client, editor):
     draft = make_article(status=Article.Status.DRAFT, published_at=None)
     response = post_change(client, draft, title="改过的标题", status="published")
-    assert response.status_code == 302
+    assert response.status_code == 200  # 已发布 is not among an editor's choices
+    assert "status" in response.context["adminform"].form.errors
     draft.refresh_from_db()
-    assert draft.title == "改过的标题"  # the draft itself was saved
-    assert draft.status == Article.Status.DRAFT
-    assert draft.published_at is None
-    assert draft.updated_by == editor
+    assert (draft.title, draft.status) != ("改过的标题", Article.Status.PUBLISHED)
+    assert draft.status == Article.Status.DRAFT and draft.published_at is None
+
+
+def test_editor_saves_a_draft_and_submits_it_for_review(client, editor):
+    draft = make_article(status=Article.Status.DRAFT, published_at=None)
+    assert post_change(client, draft, title="改过的标题").status_code == 302
+    draft.refresh_from_db()
+    assert (draft.title, draft.status, draft.updated_by) == (
+        "改过的标题",
+        Article.Status.DRAFT,
+        editor,
+    )
+    assert post_change(client, draft, _submit_review="提交审核").status_code == 302
+    draft.refresh_from_db()
+    assert draft.status == Article.Status.REVIEW
 
 
 def test_editor_cannot_move_the_date_of_a_published_article(client, editor):
@@ -38,9 +51,10 @@ def test_editor_cannot_move_the_date_of_a_published_article(client, editor):
     response = post_change(client, article, summary="新摘要", **split_datetime(later))
     assert response.status_code == 302
     article.refresh_from_db()
-    assert article.summary == "新摘要"
+    # The date is read-only; the summary waits for a 主编 as a pending change.
     assert article.published_at == when.replace(microsecond=0) or article.published_at == when
-    assert article.is_published()
+    assert article.summary != "新摘要" and article.is_published()
+    assert article.pending_change.values == {"summary": "新摘要"}
 
 
 def test_editor_cannot_unpublish_through_the_change_form(client, editor):
@@ -50,20 +64,25 @@ def test_editor_cannot_unpublish_through_the_change_form(client, editor):
     assert article.status == Article.Status.PUBLISHED
 
 
-def test_editor_sees_status_read_only_with_a_hint(client, editor):
+def test_editor_chooses_only_draft_or_review_and_sees_why(client, editor):
     response = client.get(change_url(make_article(status=Article.Status.DRAFT)))
     form = response.context["adminform"].form
-    assert "status" not in form.fields
+    assert [value for value, _ in form.fields["status"].choices] == ["draft", "review"]
     assert "published_at" in form.fields  # a draft's intended date is the editor's to propose
-    assert "草稿" in response.text
-    assert "发布、定时和撤回由主编操作" in response.text
+    assert "expires_at" not in form.fields  # 下线时间 is the 主编's
+    assert "发布、定时、撤回和下线由主编操作" in response.text
+    live = client.get(change_url(make_article()))
+    assert "status" not in live.context["adminform"].form.fields
+    assert "你的修改保存后提交主编审核" in live.text
 
 
-def test_editor_posting_status_published_on_the_add_form_creates_a_draft(client, editor):
+def test_editor_posting_status_published_on_the_add_form_is_refused(client, editor):
     response = post_add(client, title="编辑新写的稿子", status="published")
-    assert response.status_code == 302
+    assert response.status_code == 200
+    assert not Article.objects.filter(title="编辑新写的稿子").exists()
+    assert post_add(client, title="编辑新写的稿子", status="review").status_code == 302
     article = Article.objects.get(title="编辑新写的稿子")
-    assert article.status == Article.Status.DRAFT
+    assert article.status == Article.Status.REVIEW
     assert not article.is_published()
     assert article.created_by == editor
     assert article.updated_by == editor

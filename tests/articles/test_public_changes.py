@@ -163,7 +163,7 @@ def test_a_bulk_publish_indexes_the_selection_in_one_go(client, chief, follow_up
     assert len(follow_ups.indexed) == 2 and follow_ups.retired == 2
 
 
-def test_a_flag_action_retires_pages_without_reindexing(client, editor, follow_ups):
+def test_a_flag_action_retires_pages_without_reindexing(client, chief, follow_ups):
     articles = make_articles(2)
     follow_ups.reset()
     post_action(client, "set_is_headline", articles)

@@ -5,6 +5,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
+from articles.models import Article
 from indicators.models import Indicator, Observation
 from tests.admin_client import changeform_data
 from tests.factories import make_article, make_indicator, make_observation
@@ -96,7 +97,7 @@ def test_slug_is_pinyin_when_left_blank(client, chief):
 
 def test_editor_links_an_indicator_to_an_article_from_the_article_form(client, editor):
     indicator = make_indicator(name="国家级高新区数量")
-    article = make_article()
+    article = make_article(status=Article.Status.DRAFT)
     url = reverse("admin:articles_article_change", args=[article.pk])
     page = client.get(url)
     assert "相关指标" in page.text

@@ -1,0 +1,240 @@
+"""The editorial workflow (审核): who may change an article's state, and the review steps.
+
+States: 草稿 → 待审 → 已发布 (scheduled while 发布时间 is ahead; hidden again after 下线时间).
+
+- A 编辑 writes drafts and submits them (待审), and may take a submission back to 草稿. A 编辑
+  never publishes, schedules, withdraws or sets a 下线时间, and never changes a published article
+  directly: the change is kept as its :class:`~articles.models.PendingChange` and readers keep
+  seeing the approved text until a 主编 approves it.
+- A 主编 (``articles.publish_article``, :func:`~articles.models.may_publish`) may do all of that,
+  approves (待审 → 已发布; a pending change applied) or sends back with a note (退回).
+
+:func:`state_change_error` is the one rule every way in asks (the admin form, the bulk actions,
+the import, ``import_articles --user``); :func:`needs_review` says when an edit becomes a pending
+change. The review steps notify by email (Django's mail settings; the console by default).
+"""
+
+from datetime import datetime
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.mail import send_mail
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+
+from . import public_changes
+from .models import PUBLISH_PERMISSION, Article, PendingChange, Tag, may_publish
+from .slugs import unique_slug
+
+DRAFT, REVIEW, PUBLISHED = Article.Status.DRAFT, Article.Status.REVIEW, Article.Status.PUBLISHED
+#: What only a 主编 may change on a published article (and set at all, for 下线时间).
+STATE_FIELDS = ("status", "published_at", "expires_at")
+
+
+def state_change_error(user, before: dict | None, after: dict) -> str | None:
+    """Why ``user`` may not take an article from ``before`` (its stored state fields; None for a
+    new article) to ``after`` (the state fields being set), or None when they may.
+
+    Unchanged values are never a change: an 编辑 re-importing their own export passes."""
+    if user is None or may_publish(user):
+        return None
+    current = before or {"status": DRAFT, "published_at": None, "expires_at": None}
+    changed = {name for name in STATE_FIELDS if name in after and after[name] != current[name]}
+    if not changed:
+        return None
+    if current["status"] == PUBLISHED:
+        labels = "、".join(_label(name) for name in STATE_FIELDS if name in changed)
+        return f"已发布文章的{labels}只能由主编改动"
+    if after.get("status") == PUBLISHED:
+        return "你没有发布权限：状态只能是草稿或待审，发布由主编操作"
+    if "expires_at" in changed:
+        return "下线时间由主编设定"
+    return None
+
+
+def needs_review(user, article) -> bool:
+    """Whether ``user``'s edit of ``article`` waits for a 主编 instead of going live."""
+    return article.pk is not None and article.status == PUBLISHED and not may_publish(user)
+
+
+# --- pending changes of published articles ------------------------------------------------------
+
+
+def propose(article: Article, user, values: dict, *, import_record=None) -> PendingChange:
+    """Keep ``values`` (field → value; ``"tags"``: names) as the article's pending change,
+    replacing an earlier one, and tell the 主编s. The article itself is not touched."""
+    stored = {name: _to_json(value) for name, value in values.items()}
+    pending, created = PendingChange.objects.update_or_create(
+        article=article,
+        defaults={
+            "author": user,
+            "values": stored,
+            "base_version": article.version,
+            "returned_note": "",
+            "returned_at": None,
+            "import_record": import_record,
+        },
+    )
+    if created:
+        _notify_chiefs(article, f"待审修改：{article.title}", f"{_name(user)} 修改了已发布的文章")
+    return pending
+
+
+def pending_values(pending: PendingChange) -> dict:
+    """The pending change's values as the model takes them (dates and ids back from JSON)."""
+    values = {}
+    for name, value in pending.values.items():
+        if name == "tags":
+            values[name] = list(value)
+            continue
+        field = Article._meta.get_field(name)
+        values[name] = field.to_python(value)
+        if isinstance(values[name], datetime) and timezone.is_naive(values[name]):
+            values[name] = timezone.make_aware(values[name])
+    return values
+
+
+def apply_values(article: Article, values: dict) -> None:
+    """Set ``values`` on ``article`` and save it; tags by name, missing ones created."""
+    tags = values.pop("tags", None)
+    for name, value in values.items():
+        setattr(article, Article._meta.get_field(name).attname, value)
+    article.save()
+    if tags is not None:
+        article.tags.set(tags_named(tags))
+
+
+def tags_named(names) -> list[Tag]:
+    found = {tag.name: tag for tag in Tag.objects.filter(name__in=names)}
+    for name in names:
+        if name not in found:
+            found[name] = Tag.objects.create(name=name, slug=unique_slug(Tag, name))
+    return [found[name] for name in names]
+
+
+# --- the review steps ----------------------------------------------------------------------------
+
+
+def submit(article: Article, user) -> None:
+    """草稿 → 待审, by its author or anyone who may edit it."""
+    article.status = REVIEW
+    article.review_note = ""
+    article.updated_by = user
+    with public_changes.collected(user=user, how="提交审核"):
+        article.save()
+    submitted(article, user)
+
+
+def submitted(article: Article, user) -> None:
+    """Tell the 主编s an article now waits for review."""
+    _notify_chiefs(article, f"待审文章：{article.title}", f"{_name(user)} 提交了一篇文章待审")
+
+
+def approve(article: Article, user) -> str:
+    """The 主编's 通过: a 待审 article goes live (now, or at its 发布时间), a pending change is
+    applied. Returns what was done, for the message."""
+    pending = PendingChange.objects.filter(article=article).first()
+    with public_changes.collected(user=user, how="审核通过"):
+        if pending is not None:
+            author = pending.author
+            article.updated_by = user
+            apply_values(article, pending_values(pending))
+            pending.delete()
+            done = "修改已通过并生效"
+        else:
+            author = article.updated_by
+            article.status = PUBLISHED
+            article.review_note = ""
+            article.updated_by = user
+            article.save()
+            done = "文章已通过并发布"
+    _notify(author, f"已通过：{article.title}", f"{_name(user)} {done}", article)
+    return done
+
+
+def send_back(article: Article, user, note: str) -> str:
+    """The 主编's 退回 with a note: a 待审 article back to 草稿, or the pending change marked
+    returned (its author may revise and submit it again)."""
+    pending = PendingChange.objects.filter(article=article).first()
+    if pending is not None:
+        pending.returned_note, pending.returned_at = note, timezone.now()
+        pending.save(update_fields=["returned_note", "returned_at"])
+        author = pending.author
+    else:
+        author = article.updated_by  # who submitted it: it goes back to them
+        with public_changes.collected(user=user, how="退回"):
+            article.status = DRAFT
+            article.review_note = note
+            article.save()
+    _notify(author, f"退回：{article.title}", f"{_name(user)} 退回了，意见：{note}", article)
+    return "已退回"
+
+
+def awaiting(user) -> dict:
+    """What waits for ``user`` (the admin index): for a 主编 the queue, for everyone what was
+    sent back to them. Three counts, three queries."""
+    waiting = {}
+    if may_publish(user):
+        waiting["review"] = Article.objects.filter(status=REVIEW).count()
+        waiting["pending"] = PendingChange.objects.filter(returned_at__isnull=True).count()
+    returned = Article.objects.filter(status=DRAFT, updated_by=user).exclude(review_note="")
+    waiting["returned"] = (
+        returned.count()
+        + PendingChange.objects.filter(author=user, returned_at__isnull=False).count()
+    )
+    return waiting
+
+
+# --- mail -----------------------------------------------------------------------------------------
+
+
+def _notify_chiefs(article, subject, text) -> None:
+    chiefs = (
+        get_user_model()
+        .objects.filter(is_active=True)
+        .filter(
+            Q(is_superuser=True)
+            | Q(groups__permissions__codename=PUBLISH_PERMISSION.split(".")[1])
+            | Q(user_permissions__codename=PUBLISH_PERMISSION.split(".")[1])
+        )
+        .exclude(email="")
+        .distinct()
+    )
+    _send([user.email for user in chiefs], subject, text, article)
+
+
+def _notify(user, subject, text, article) -> None:
+    if user is not None and user.email:
+        _send([user.email], subject, text, article)
+
+
+def _send(to, subject, text, article) -> None:
+    if not to:
+        return
+    link = settings.SITE_URL + reverse("admin:articles_article_change", args=[article.pk])
+    send_mail(
+        f"[{settings.SITE_NAME}] {subject}",
+        f"{text}：《{article.title}》\n{link}",
+        None,
+        to,
+        fail_silently=True,
+    )
+
+
+def _name(user) -> str:
+    if user is None:
+        return "有人"
+    return user.get_full_name() or user.get_username()
+
+
+def _label(name: str) -> str:
+    return str(Article._meta.get_field(name).verbose_name)
+
+
+def _to_json(value):
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if hasattr(value, "pk"):
+        return value.pk
+    return value
