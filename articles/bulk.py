@@ -38,6 +38,8 @@ def update_articles(changes: Iterable[tuple[int, dict]], user, now: datetime) ->
         fields = [meta.get_field(name) for name in names]
         columns = [field.column for field in fields] + ["updated_at", "updated_by_id"]
         assignments = ", ".join(f"{quote(column)} = %s" for column in columns)
+        # A form opened on the version before is refused, as after any other save.
+        assignments += f", {quote('version')} = {quote('version')} + 1"
         sql = f"UPDATE {quote(meta.db_table)} SET {assignments} WHERE {quote('id')} = %s"
         params = [
             [

@@ -31,6 +31,7 @@ EXPORT_FIELDS = [
     "keywords",
     "tags",
     "body",
+    "version",  # an import of this file over a later version is refused (articles.importing)
 ]
 FORMATS = ("csv", "xlsx")
 
@@ -61,7 +62,7 @@ def article_rows(queryset) -> Iterator[list[str]]:
             "、".join(sorted(tag.name for tag in article.tags.all())),
             article.body,
         ]
-        yield [str(article.pk), *(escape_formula(cell) for cell in cells)]
+        yield [str(article.pk), *(escape_formula(cell) for cell in cells), str(article.version)]
 
 
 def export_articles(queryset, stream, *, file_format: str = "csv", encoding: str = "utf-8",
@@ -91,6 +92,7 @@ def _write_xlsx(queryset, stream, language) -> int:
     count = 0
     for count, row in enumerate(article_rows(queryset), start=1):  # noqa: B007
         # Control characters cannot live in an XLSX cell; every cell stays text, never a formula.
-        sheet.append([int(row[0]), *(ILLEGAL_CHARACTERS_RE.sub("", cell) for cell in row[1:])])
+        cells = (ILLEGAL_CHARACTERS_RE.sub("", cell) for cell in row[1:-1])
+        sheet.append([int(row[0]), *cells, int(row[-1])])
     workbook.save(stream)
     return count

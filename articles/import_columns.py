@@ -29,8 +29,12 @@ COLUMNS = Columns(
         "keywords": ("keywords", "关键词"),
         "tags": ("tags", "标签"),
         "body": ("body", "正文", "内容"),
+        "version": ("version", "版本"),
     },
+    # A file that names its articles by 编号 or 原文链接 may carry only the columns it changes;
+    # a new article still needs its 标题 and 栏目 (articles.importing).
     required=("title", "category"),
+    unless=("id", "source_url"),
 )
 STATUS_WORDS = {
     "published": Article.Status.PUBLISHED,
@@ -38,6 +42,9 @@ STATUS_WORDS = {
     "发布": Article.Status.PUBLISHED,
     "draft": Article.Status.DRAFT,
     "草稿": Article.Status.DRAFT,
+    "review": Article.Status.REVIEW,
+    "待审": Article.Status.REVIEW,
+    "待審": Article.Status.REVIEW,
 }
 TAG_MAX_LENGTH = Tag._meta.get_field("name").max_length
 
@@ -84,8 +91,18 @@ def parse_status(cell) -> str | None:
     if not word:
         return None
     if word not in STATUS_WORDS:
-        raise ValueError(f"无法识别的状态 {word}（填 已发布 或 草稿）")
+        raise ValueError(f"无法识别的状态 {word}（填 已发布、待审 或 草稿）")
     return STATUS_WORDS[word]
+
+
+def parse_version(cell) -> int | None:
+    """The 版本 an export was taken at: an import over a later version is refused."""
+    value = cell_text(cell)
+    if not value:
+        return None
+    if value.isdigit() and int(value) > 0:
+        return int(value)
+    raise ValueError(f"版本应是正整数，而不是 {value}")
 
 
 def parse_tags(cell) -> list[str]:

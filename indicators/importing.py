@@ -18,6 +18,7 @@ from hitech_portal.imports.cells import cell_text
 from hitech_portal.imports.engine import BatchImporter, Plan
 from hitech_portal.imports.report import Outcome, PlannedRow
 from hitech_portal.imports.tables import Columns
+from hitech_portal.models import ImportRecord
 
 from .models import DEFAULT_REGION, Indicator, Observation
 
@@ -99,6 +100,7 @@ def parse_note(cell) -> str:
 class ObservationImporter(BatchImporter):
     columns = COLUMNS
     command = "import_observations"
+    record_kind = ImportRecord.Kind.OBSERVATIONS
 
     def parsers(self):
         self.indicators = {}
@@ -185,11 +187,16 @@ class ObservationImporter(BatchImporter):
 
     def write(self, plans) -> None:
         new = [p for p in plans if p.outcome == Outcome.NEW]
-        Observation.objects.bulk_create(Observation(**p.values) for p in new)
-        for plan in plans:  # observations are few; a statement each is clear and fast enough
-            if plan.outcome == Outcome.UPDATE:
-                changes = {name: plan.values[name] for name in plan.changed}
-                Observation.objects.filter(pk=plan.object_id).update(**changes)
+        changed = [p for p in plans if p.outcome == Outcome.UPDATE]
+        created = Observation.objects.bulk_create(Observation(**p.values) for p in new)
+        for plan in changed:  # observations are few; a statement each is clear and fast enough
+            changes = {name: plan.values[name] for name in plan.changed}
+            Observation.objects.filter(pk=plan.object_id).update(**changes)
+        # Revisions, as a save() would have written them (bulk paths send no signals).
+        history = {"default_user": self.user, "default_change_reason": self.how}
+        Observation.history.bulk_history_create(created, **history)
+        updated = Observation.objects.filter(pk__in=[p.object_id for p in changed])
+        Observation.history.bulk_history_create(list(updated), update=True, **history)
         public_changes.pages_changed()
 
     def describe(self, plan) -> PlannedRow:

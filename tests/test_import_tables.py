@@ -92,10 +92,11 @@ def test_headers_in_either_language_and_traditional_characters():
         assert set(table.headers) == {"title", "body"}
 
 
-def test_physical_line_numbers_count_multi_line_cells_and_skip_blank_lines():
+def test_rows_are_numbered_as_excel_shows_them_whatever_the_lines_of_the_file():
+    # A quoted body over three lines is one row; the blank line is a row of its own in Excel.
     data = '标题,正文\n一,"第一行\n第二行\n第三行"\n\n二,x\n'.encode()
     table = open_table(io.BytesIO(data), COLUMNS, name="x.csv")
-    assert [(r.line, r.values["title"]) for r in table] == [(2, "一"), (6, "二")]
+    assert [(r.line, r.values["title"]) for r in table] == [(2, "一"), (4, "二")]
 
 
 def test_semicolon_and_tab_separated_files():

@@ -115,9 +115,11 @@ class EngineResource(Resource):
             self.importer,
             io.BytesIO(dataset),
             name="upload" + dataset.suffix,
+            file_name=kwargs.get("file_name") or "",
             max_rows=ADMIN_MAX_ROWS,
             dry_run=dry_run,
             user=kwargs.get("user"),
+            via="后台",
         )
         return EngineResult(report)
 

@@ -17,10 +17,13 @@ is matched against the database and written. The policy is the same for every ki
 """
 
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import replace
 from itertools import islice
+from pathlib import Path
 
 from django.db import DatabaseError, connection, reset_queries, transaction
 
+from ..models import ImportRecord
 from .report import FileError, ImportReport, Outcome, PlannedRow, RowError
 from .tables import Columns, Record, Table, open_table
 
@@ -36,13 +39,17 @@ def run_import(
     name: str = "",
     encoding: str = "auto",
     max_rows: int | None = None,
+    via: str = "",
+    file_name: str = "",
     **options,
 ) -> ImportReport:
     """Import ``source`` — a :class:`Table`, a path, or a binary file whose format ``name``'s
     extension tells — with ``importer``; ``options`` are :class:`BatchImporter`'s.
 
     A file that cannot be read at all gives a report marked ``unreadable``; ``max_rows`` stops a
-    longer file with an error that points to the command.
+    longer file with an error that points to the command. With ``via`` (后台, 命令) an import that
+    writes is recorded (:class:`~hitech_portal.models.ImportRecord`): who, when, the file
+    (``file_name``, else ``name``), the counts and the rows; the revisions it writes point to it.
     """
     if isinstance(source, Table):
         table = source
@@ -53,7 +60,15 @@ def run_import(
             return ImportReport.of_unreadable(exc)
     if max_rows is not None:
         table = LimitedTable(table, max_rows, importer.command)
-    return importer(table, **options).run()
+    record = None
+    if via and not options.get("dry_run"):
+        record = ImportRecord(
+            kind=importer.record_kind,
+            file_name=(file_name or Path(str(name or source)).name)[:255],
+            via=via,
+            user=options.get("user"),
+        )
+    return importer(table, record=record, **options).run()
 
 
 class LimitedTable(Table):
@@ -105,6 +120,7 @@ class BatchImporter:
 
     columns: Columns
     command: str  # the manage.py command for files too big for the admin
+    record_kind: str  # ImportRecord.Kind
     batch_size = 1000
 
     def __init__(
@@ -116,11 +132,13 @@ class BatchImporter:
         user=None,
         progress: Callable[[Table], None] | None = None,
         batch_size: int | None = None,
+        record: ImportRecord | None = None,
     ):
         if on_error not in ON_ERROR_CHOICES:
             raise ValueError(f"on_error must be one of {ON_ERROR_CHOICES}")
         self.table, self.dry_run, self.on_error, self.user = table, dry_run, on_error, user
-        self.progress = progress
+        self.progress, self.record = progress, record
+        self.how = f"导入：{record.file_name}" if record else "导入"
         self.batch_size = batch_size or self.batch_size
         self.report = ImportReport(dry_run=dry_run)
         self.writing = not dry_run
@@ -154,12 +172,18 @@ class BatchImporter:
         """What a row is, for people (an article's title), from its parsed values."""
         return ""
 
+    def row_title(self, values: dict) -> str:
+        """The row's 标题, named in its errors beside the row number (where rows have one)."""
+        return ""
+
     def forget_batch_state(self) -> None:
         """Drop caches filled inside a rolled-back savepoint (e.g. ids of tags just created)."""
 
     # --- the run ------------------------------------------------------------------------------
     def run(self) -> ImportReport:
         with transaction.atomic():
+            if self.record is not None:
+                self.record.save()  # first, so what the import writes can point to it
             try:
                 for batch in batched(self.table, self.batch_size):
                     self.process(batch)
@@ -176,6 +200,8 @@ class BatchImporter:
         # Checks run in phases per batch: list errors and rows in file order.
         self.report.errors.sort(key=lambda error: error.line)
         self.report.rows.sort(key=lambda row: row.line)
+        if self.record is not None:
+            self.save_record()
         return self.report
 
     def process(self, batch: list[Record]) -> None:
@@ -220,7 +246,7 @@ class BatchImporter:
         """Each cell through its column's parser (a required one missing reads as empty), then
         the rules between columns: values, and an error per refused cell or rule."""
         cells = record.values
-        missing = [field for field in self.columns.required if field not in cells]
+        missing = [field for field in self.columns.required_of(cells) if field not in cells]
         if missing:
             cells = {**dict.fromkeys(missing, ""), **cells}
         values, errors, parsers = {}, [], self.cell_parsers
@@ -229,11 +255,37 @@ class BatchImporter:
                 values[field] = parsers.get(field, self.unknown_column)(cell)
             except ValueError as exc:
                 errors.append(self.error(record.line, field, str(exc)))
-        return values, errors + self.row_rules(record.line, values)
+        errors += self.row_rules(record.line, values)
+        title = self.row_title(values)
+        return values, [replace(error, title=title) for error in errors] if title else errors
 
     def unknown_column(self, cell):
         """The parser of a column the file kind does not have (rows given as dicts)."""
         raise ValueError(f"未知的列；可用的列：{self.columns.describe()}")
+
+    def save_record(self) -> None:
+        """The counts and the listed rows on the import's record; a rolled-back import's record
+        went with it, so it is written again, as what was tried."""
+        record, report = self.record, self.report
+        if report.rolled_back:
+            record = self.record = ImportRecord(
+                kind=record.kind, file_name=record.file_name, via=record.via, user=record.user
+            )
+        record.created, record.updated = report.created, report.updated
+        record.unchanged, record.failed = report.unchanged, report.failed
+        record.rows = [
+            {
+                "line": row.line,
+                "outcome": str(row.outcome),
+                "label": row.label,
+                "id": row.object_id,
+                "changed": list(row.changed),
+                "note": row.note,
+                "errors": [str(error) for error in row.errors],
+            }
+            for row in report.rows
+        ]
+        record.save()
 
     # --- bookkeeping --------------------------------------------------------------------------
     def column(self, field_name: str) -> str:
@@ -256,7 +308,7 @@ class BatchImporter:
     def reject(self, plan: Plan, field_name: str | None, message: str) -> None:
         plan.outcome = Outcome.FAILED
         self.fail(
-            self.error(plan.line, field_name, message),
+            replace(self.error(plan.line, field_name, message), title=self.row_title(plan.values)),
             line=plan.line,
             label=self.label(plan.values),
             object_id=plan.object_id,

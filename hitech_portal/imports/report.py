@@ -16,16 +16,22 @@ MAX_LISTED = 1000
 
 @dataclass(frozen=True, slots=True)
 class RowError:
-    """One problem in a file: where it is (line, column as the file names it) and why."""
+    """One problem in a file: where it is (the spreadsheet's row, the row's title when it has
+    one, the column as the file names it) and why."""
 
     line: int
     column: str
     message: str
+    title: str = ""
 
     def __str__(self):
+        where = f"第 {self.line} 行"
+        if self.title:
+            title = self.title if len(self.title) <= 20 else self.title[:19] + "…"
+            where += f"（{title}）"
         if self.column:
-            return f"第 {self.line} 行，列「{self.column}」：{self.message}"
-        return f"第 {self.line} 行：{self.message}"
+            return f"{where}，列「{self.column}」：{self.message}"
+        return f"{where}：{self.message}"
 
 
 class FileError(Exception):

@@ -8,8 +8,8 @@ One reader for every importer (articles, observations; command, admin and tests)
 - XLSX through openpyxl's read-only mode, streamed row by row.
 - Headers in English or Chinese (simplified or traditional), any order; unknown, duplicated or
   missing required columns are errors that name the column.
-- Rows come as :class:`Record` values numbered by the file's own line (the physical line of a CSV
-  file, so multi-line quoted bodies count; the row number of a sheet).
+- Rows come as :class:`Record` values numbered as Excel and WPS number them: the header is row 1,
+  and a CSV row whose quoted body spans many lines is still one row.
 """
 
 import codecs
@@ -83,11 +83,19 @@ class DictTable(Table):
 class Columns:
     """The accepted headers of one file kind: field -> names (English first, then Chinese)."""
 
-    def __init__(self, spec: Mapping[str, tuple[str, ...]], *, required=()):
-        self.spec, self.required = dict(spec), tuple(required)
+    def __init__(self, spec: Mapping[str, tuple[str, ...]], *, required=(), unless=()):
+        """``required`` columns must be there unless one of the ``unless`` columns is (a file of
+        article ids needs no 标题 or 栏目: it only updates)."""
+        self.spec, self.required, self.unless = dict(spec), tuple(required), tuple(unless)
         self.lookup = {
             normalise_header(name): field for field, names in spec.items() for name in names
         }
+
+    def required_of(self, present) -> tuple[str, ...]:
+        """The columns required of a file (or a row) with these fields present."""
+        if any(present.get(field) not in (None, "") for field in self.unless):
+            return ()
+        return self.required
 
     def describe(self) -> str:
         return "、".join("/".join(names[:2]) for names in self.spec.values())
@@ -112,7 +120,7 @@ class Columns:
             else:
                 headers[field] = text
             positions.append(field)
-        for field in self.required:
+        for field in self.required_of(headers):
             if field not in headers:
                 errors.append(RowError(1, self.label(field), "缺少这一必填列"))
         if errors:
@@ -222,12 +230,13 @@ class CsvTable(Table):
             raise FileError(RowError(line, "", message)) from None
 
     def _rows(self):
+        number = 1  # the header
         while True:
-            start = self.reader.line_num + 1
-            row = self._next_row(start)
+            number += 1
+            row = self._next_row(number)
             if row is None:
                 return
-            yield start, row
+            yield number, row
 
     def __iter__(self):
         return _records(self._rows(), self.positions)

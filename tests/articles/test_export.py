@@ -36,7 +36,7 @@ def test_csv_export_has_the_import_columns_in_chinese_with_a_bom(tmp_path):
     assert raw.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(raw.decode("utf-8-sig").splitlines()))
     assert rows[0] == ["编号", "标题", "栏目", "发布时间", "状态", "来源", "原文链接", "作者",
-                       "摘要", "关键词", "标签", "正文"]  # fmt: skip
+                       "摘要", "关键词", "标签", "正文", "版本"]  # fmt: skip
     assert rows[1][:3] == [str(article.pk), "国家高新区", article.category.name]
     assert rows[1][4] == "已发布" and rows[1][10] == "园区、高新区"
 

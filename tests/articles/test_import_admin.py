@@ -40,9 +40,9 @@ def test_preview_of_a_bad_gb18030_file_lists_line_column_and_reason_and_offers_n
     response = upload(editor_client, "articles_bad_gb18030.csv")
     page = response.content.decode()
     assert response.status_code == 200
-    assert "第 4 行，列「栏目」：未知的栏目「不存在的栏目」" in page
-    assert "第 5 行，列「发布时间」：不存在的日期或时间 2024-02-30" in page
-    assert "第 7 行，列「标题」：标题不能为空" in page
+    assert "第 3 行（栏目写错的行），列「栏目」：未知的栏目「不存在的栏目」" in page
+    assert "第 4 行（日期写错的行），列「发布时间」：不存在的日期或时间 2024-02-30" in page
+    assert "第 6 行，列「标题」：标题不能为空" in page
     assert "process_import" not in page
     assert Article.objects.count() == 0
 
@@ -104,7 +104,10 @@ def test_an_editor_who_may_not_publish_imports_drafts_only(client, settings, tmp
     with open(DATA / "articles_utf8.csv", "rb") as f:
         page = client.post(IMPORT_URL, {"resource": "0", "format": "0", "import_file": f})
     # Row 2 says 已发布 explicitly; the others would default to published by their date.
-    assert "第 2 行，列「status」：你没有发布文章的权限：状态只能填草稿" in page.content.decode()
+    assert (
+        "第 2 行（国家高新区数量达到178家），列「status」：你没有发布权限：状态只能是草稿或待审"
+        in page.content.decode()
+    )
     with open(DATA / "articles_gb18030.csv", "rb") as f:
         response = client.post(IMPORT_URL, {"resource": "0", "format": "0", "import_file": f})
     confirm = response.context["confirm_form"].initial

@@ -96,9 +96,10 @@ def test_gb18030_file_with_three_bad_rows_writes_nothing_and_names_each_problem(
     assert status == 1
     # Line numbers are the file's physical lines: row 1's body spans lines 2 and 3.
     assert lines == [
-        "第 4 行，列「栏目」：未知的栏目「不存在的栏目」（填栏目名称或网址名）",
-        "第 5 行，列「发布时间」：不存在的日期或时间 2024-02-30",
-        "第 7 行，列「标题」：标题不能为空",
+        # Rows as Excel numbers them (row 2's body spans two lines of the file), with 标题.
+        "第 3 行（栏目写错的行），列「栏目」：未知的栏目「不存在的栏目」（填栏目名称或网址名）",
+        "第 4 行（日期写错的行），列「发布时间」：不存在的日期或时间 2024-02-30",
+        "第 6 行，列「标题」：标题不能为空",
         "有错误，整个文件未导入：改正后重新导入，或用 --on-error skip 只导入正确的行。",
         "created=0 updated=0 unchanged=0 failed=3",
     ]

@@ -47,7 +47,7 @@ def test_id_column_updates_that_article_and_only_the_carried_fields():
 def test_unknown_id_is_an_error():
     report = run([{"id": "999999", "title": "标题", "category": "policy"}])
     assert report.failed == 1
-    assert str(report.errors[0]) == "第 1 行，列「id」：编号 999999 的文章不存在"
+    assert str(report.errors[0]) == "第 1 行（标题），列「id」：编号 999999 的文章不存在"
 
 
 def test_source_url_identifies_the_article_and_updates_it():
@@ -82,8 +82,9 @@ def test_duplicated_identities_within_one_file_are_reported_not_merged():
     assert report.summary() == "created=3 updated=0 unchanged=0 failed=2"
     once = "；同一文件中每篇文章只能出现一次"
     assert [str(e) for e in report.errors] == [
-        "第 3 行，列「source_url」：与第 1 行是同一篇文章（原文链接相同）" + once,
-        "第 5 行，列「title」：与第 4 行是同一篇文章（标题、栏目和发布日期相同）" + once,
+        "第 3 行（同一链接的另一行），列「source_url」：与第 1 行是同一篇文章（原文链接相同）"
+        + once,
+        "第 5 行（甲），列「title」：与第 4 行是同一篇文章（标题、栏目和发布日期相同）" + once,
     ]
     assert Article.objects.get(source_url="https://www.achie.org/r/0.html").title == "园区动态第0期"
 
@@ -128,7 +129,8 @@ def test_status_defaults_and_words():
         "有日期": "published", "无日期": "draft", "写明草稿": "draft", "繁体状态": "published"
     }  # fmt: skip
     assert (
-        str(report.errors[0]) == "第 5 行，列「status」：无法识别的状态 上线（填 已发布 或 草稿）"
+        str(report.errors[0])
+        == "第 5 行（状态不对），列「status」：无法识别的状态 上线（填 已发布、待审 或 草稿）"
     )
 
 
@@ -176,7 +178,7 @@ def test_errors_name_the_column_as_the_file_does():
     )
     report = run_import(ArticleImporter, table)
     assert str(report.errors[0]).startswith(
-        "第 1 行，列「发布时间」：不存在的日期或时间 2024-13-45"
+        "第 1 行（x），列「发布时间」：不存在的日期或时间 2024-13-45"
     )
 
 
@@ -269,14 +271,19 @@ def test_a_date_cell_where_a_number_belongs_is_named_in_chinese():
     """XLSX date cells arrive as naive datetimes (Excel turned what was typed into a date)."""
     report = run([{"id": dt.datetime(2024, 6, 1), "title": "标题", "category": "policy"}])
     assert [str(e) for e in report.errors] == [
-        "第 1 行，列「id」：编号应是正整数，而不是 2024-06-01 00:00"
+        "第 1 行（标题），列「id」：编号应是正整数，而不是 2024-06-01 00:00"
     ]
 
 
-def test_an_editor_sees_every_problem_of_a_row_at_once():
+def test_an_editor_sees_every_problem_of_the_cells_then_the_rights_ones():
+    """Whether 已发布 is a change depends on the stored row, which only a row whose cells read
+    can be matched to: the rights error comes once the cells are right."""
     editor = make_user(groups=["编辑"])
     report = run([{"title": "标题", "category": "没有的栏目", "status": "已发布"}], user=editor)
     assert [str(e) for e in report.errors] == [
-        "第 1 行，列「category」：未知的栏目「没有的栏目」（填栏目名称或网址名）",
-        "第 1 行，列「status」：你没有发布文章的权限：状态只能填草稿",
+        "第 1 行（标题），列「category」：未知的栏目「没有的栏目」（填栏目名称或网址名）",
+    ]
+    report = run([{"title": "标题", "category": "policy", "status": "已发布"}], user=editor)
+    assert [str(e) for e in report.errors] == [
+        "第 1 行（标题），列「status」：你没有发布权限：状态只能是草稿或待审，发布由主编操作",
     ]
