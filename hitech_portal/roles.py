@@ -25,6 +25,7 @@ EDITOR_PERMISSIONS = [
     "indicators.add_observation",
     "indicators.change_observation",
     "indicators.view_observation",
+    "hitech_portal.view_importrecord",
 ]
 CHIEF_EDITOR_PERMISSIONS = EDITOR_PERMISSIONS + [
     "articles.publish_article",

@@ -1,0 +1,122 @@
+"""导入记录 in the admin: every import, what came of each row, and 撤销 for a 主编."""
+
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html
+
+from articles.models import may_publish
+from articles.undo import plan_undo, undo
+
+from .models import ImportRecord
+
+
+@admin.register(ImportRecord)
+class ImportRecordAdmin(admin.ModelAdmin):
+    list_display = ["started_at", "kind", "file_name", "via", "user", "counts", "undone"]
+    list_filter = ["kind", "via"]
+    list_select_related = ["user", "undone_by"]
+    search_fields = ["file_name", "user__username"]
+    search_help_text = "按文件名或导入人搜索"
+    date_hierarchy = "started_at"
+    fields = [
+        "kind",
+        "file_name",
+        "via",
+        "user",
+        "started_at",
+        ("created", "updated", "unchanged", "failed"),
+        ("undone_at", "undone_by"),
+        "row_table",
+    ]
+    readonly_fields = [
+        name for entry in fields for name in (entry if isinstance(entry, tuple) else [entry])
+    ]
+
+    def has_add_permission(self, request):
+        return False  # records are written by imports only
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="结果")
+    def counts(self, obj):
+        return f"新建 {obj.created} · 更新 {obj.updated} · 不变 {obj.unchanged} · 出错 {obj.failed}"
+
+    @admin.display(description="撤销", boolean=True)
+    def undone(self, obj):
+        return obj.undone_at is not None
+
+    @admin.display(description="各行（前 1000 行）")
+    def row_table(self, obj):
+        outcomes = {"new": "新建", "update": "更新", "unchanged": "不变", "failed": "出错"}
+        rows = format_html(
+            "".join("<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>" for _ in obj.rows),
+            *(
+                value
+                for row in obj.rows
+                for value in (
+                    row["line"],
+                    outcomes.get(row["outcome"], row["outcome"]),
+                    row["label"],
+                    "；".join(row["errors"]) or "、".join(row["changed"]) or row["note"],
+                )
+            ),
+        )
+        head = "<tr><th>行</th><th>结果</th><th>标题</th><th>说明</th></tr>"
+        return format_html('<table class="import-rows"><thead>{}</thead><tbody>{}</tbody></table>',
+                           format_html(head), rows)  # fmt: skip
+
+    def get_urls(self):
+        undo_url = path(
+            "<int:object_id>/undo/",
+            self.admin_site.admin_view(self.undo_view),
+            name="hitech_portal_importrecord_undo",
+        )
+        return [undo_url, *super().get_urls()]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        record = get_object_or_404(ImportRecord, pk=object_id)
+        context = {**(extra_context or {}), "may_undo": self.may_undo(request, record)}
+        return super().change_view(request, object_id, form_url, context)
+
+    def may_undo(self, request, record) -> bool:
+        return (
+            may_publish(request.user)
+            and record.kind == ImportRecord.Kind.ARTICLES
+            and record.undone_at is None
+            and bool(record.created or record.updated)
+        )
+
+    def undo_view(self, request, object_id):
+        record = get_object_or_404(ImportRecord, pk=object_id)
+        if not self.may_undo(request, record):
+            raise PermissionDenied
+        if request.method == "POST":
+            plan = undo(record, request.user)
+            if plan.possible:
+                self.message_user(
+                    request,
+                    f"已撤销导入 #{record.pk}：恢复 {len(plan.restore)} 篇，"
+                    f"删除新建的 {len(plan.remove)} 篇，撤回待审修改 {plan.proposals} 处。",
+                    messages.SUCCESS,
+                )
+                return HttpResponseRedirect(
+                    reverse("admin:hitech_portal_importrecord_change", args=[record.pk])
+                )
+        else:
+            plan = plan_undo(record)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": f"撤销导入 #{record.pk}：{record.file_name}",
+            "record": record,
+            "plan": plan,
+        }
+        return TemplateResponse(request, "admin/hitech_portal/importrecord/undo.html", context)
