@@ -1,5 +1,7 @@
 """The admin forms (articles.admin_forms): the rich-text body, pinyin slugs, related articles."""
 
+import re
+
 import pytest
 from django.contrib.staticfiles import finders
 from django.urls import reverse
@@ -27,6 +29,27 @@ def test_body_is_sanitised_by_the_one_allow_list_when_saved_from_the_admin(clien
         assert bad not in article.body
     for kept in ("<h2>小标题</h2>", "<td>格</td>", "<blockquote>引文</blockquote>"):
         assert kept in article.body
+
+
+def test_links_typed_without_a_scheme_open_that_site_on_the_public_page(client, chief):
+    article = make_article()
+    links = {
+        "www.example.gov.cn/zcjd/1.html": "https://www.example.gov.cn/zcjd/1.html",
+        "example.com": "https://example.com",
+        "/articles/": "/articles/",
+        "#faq": "#faq",
+        "?page=2": "?page=2",
+        "./1.html": "./1.html",
+        "1.html": "1.html",
+        "mailto:ban@example.gov.cn": "mailto:ban@example.gov.cn",
+        "tel:010-12345678": "tel:010-12345678",
+        "http://www.example.com/a": "http://www.example.com/a",
+    }
+    body = "".join(f'<p><a href="{href}">链接</a></p>' for href in links)
+    assert post_change(client, article, body=body).status_code == 302
+    page = client.get(article.get_absolute_url()).text
+    hrefs = re.findall(r'<a href="([^"]*)" rel="noopener noreferrer">链接</a>', page)
+    assert hrefs == list(links.values())
 
 
 def test_untouched_editor_saves_an_empty_body(client, chief):
