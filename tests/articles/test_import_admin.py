@@ -2,9 +2,11 @@
 
 import csv
 import io
+from urllib.parse import unquote
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from articles.models import Article
 from hitech_portal.imports import admin as importadmin
@@ -96,6 +98,24 @@ def test_export_of_the_filtered_list_uses_the_import_columns(editor_client):
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert rows[0][:3] == ["编号", "标题", "栏目"]
     assert [row[1] for row in rows[1:]] == ["'=草稿"]
+
+
+@pytest.mark.parametrize(("choice", "extension"), [("0", "csv"), ("1", "xlsx")])
+def test_export_file_is_named_in_chinese_with_the_date(editor_client, choice, extension):
+    make_article()
+    day = timezone.localdate()
+    response = editor_client.post(
+        reverse("admin:articles_article_export"), {"format": choice, "resource": "0"}
+    )
+    header = response["Content-Disposition"]
+    assert header.isascii()  # what an HTTP header may carry
+    assert header == (
+        f'attachment; filename="article-{day:%Y-%m-%d}.{extension}"; '
+        f"filename*=UTF-8''%E6%96%87%E7%AB%A0-{day:%Y-%m-%d}.{extension}"
+    )
+    # Browsers save the file under filename* when it is given (RFC 6266).
+    encoded = header.split("filename*=UTF-8''", 1)[1]
+    assert unquote(encoded, errors="strict") == f"文章-{day:%Y-%m-%d}.{extension}"
 
 
 def test_an_editor_who_may_not_publish_imports_drafts_only(client, settings, tmp_path):
