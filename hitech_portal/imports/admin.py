@@ -82,9 +82,10 @@ class XlsxFormat(SpreadsheetFormat):
 class EngineResult(Result):
     """django-import-export's result, filled from the engine's report."""
 
-    def __init__(self, report: ImportReport):
+    def __init__(self, report: ImportReport, unit: str):
         super().__init__()
         self.report = report
+        self.counts = report.counts(unit)  # 新建 1 篇，更新 2 篇，不变 0 篇
         self.totals[RowResult.IMPORT_TYPE_NEW] = report.created
         self.totals[RowResult.IMPORT_TYPE_UPDATE] = report.updated
         self.totals[RowResult.IMPORT_TYPE_SKIP] = report.unchanged
@@ -104,6 +105,7 @@ class EngineResource(Resource):
 
     importer: type[BatchImporter]
     display_name = ""
+    unit = "行"  # what the admin counts: 新建 2 篇 (articles), 新建 2 条 (observations)
 
     @classmethod
     def get_display_name(cls):
@@ -122,7 +124,7 @@ class EngineResource(Resource):
             dry_run=dry_run,
             user=kwargs.get("user"),
         )
-        return EngineResult(report)
+        return EngineResult(report, self.unit)
 
 
 class EngineImportMixin(ImportMixin):
@@ -155,13 +157,12 @@ class EngineImportMixin(ImportMixin):
             return super().process_result(result, request)
         for error in report.errors[:20]:
             messages.error(request, str(error))
-        messages.error(request, f"{report.explanation()} {report.summary()}")
+        messages.error(request, f"{report.explanation()} {result.counts}")
         app_label, model_name = self.get_model_info()
         return HttpResponseRedirect(reverse(f"admin:{app_label}_{model_name}_import"))
 
     def add_success_message(self, result, request):
-        report = result.report
-        messages.success(request, f"导入完成：{report.summary()}")
+        messages.success(request, f"导入完成：{result.counts}")
 
 
 def dated_filename(name: str, file_format: Format) -> str:

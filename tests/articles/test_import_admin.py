@@ -45,6 +45,9 @@ def test_preview_of_a_bad_gb18030_file_lists_line_column_and_reason_and_offers_n
     assert "第 4 行，列「栏目」：未知的栏目「不存在的栏目」" in page
     assert "第 5 行，列「发布时间」：不存在的日期或时间 2024-02-30" in page
     assert "第 7 行，列「标题」：标题不能为空" in page
+    assert "只检查：文件有错误，正式导入时整个文件都不会写入。" in page
+    assert "新建 0 篇，更新 0 篇，不变 0 篇，出错 3 行" in page
+    assert "created=" not in page
     assert "process_import" not in page
     assert Article.objects.count() == 0
 
@@ -60,7 +63,7 @@ def test_preview_then_confirm_imports_the_file(editor_client):
     assert response.status_code == 302
     assert Article.objects.count() == 2
     page = editor_client.get(response.url).content.decode()
-    assert "导入完成：created=2 updated=0 unchanged=0 failed=0" in page
+    assert "导入完成：新建 2 篇，更新 0 篇，不变 0 篇" in page
     # Uploading it again: the preview says every row is unchanged.
     assert (
         "新建 0 篇，更新 0 篇，不变 2 篇"
