@@ -16,6 +16,7 @@ from .models import Article
 from .revisions import conflict
 from .sanitize import sanitize_html
 from .slugs import unique_slug
+from .tag_field import TagField, create_typed_tags
 
 # The toolbar, one row of language-neutral buttons (the package's labels are English).
 BODY_MENU_GROUPS = [
@@ -110,6 +111,7 @@ class ArticleAdminForm(forms.ModelForm):
         widget=BodyEditorWidget,
         help_text="保存时按白名单清理：不会保留脚本、内嵌框架、事件属性和 javascript: 链接",
     )
+    tags = TagField()  # new tags typed by name are created when the article is saved
 
     class Meta:
         model = Article
@@ -160,6 +162,11 @@ class ArticleAdminForm(forms.ModelForm):
             ):
                 values[name] = value
         return values
+
+    def save(self, commit=True):
+        if "tags" in self.cleaned_data:
+            self.cleaned_data["tags"] = create_typed_tags(self.cleaned_data["tags"])
+        return super().save(commit)
 
     def clean_related(self):
         related = self.cleaned_data.get("related")

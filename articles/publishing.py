@@ -180,6 +180,8 @@ class PublishingAdminMixin:
     @admin.action(permissions=["publish"], description="发布所选文章（定时的到时可见）")
     def publish_selected(self, request, queryset):
         now = timezone.now()
+        # Counted before anything changes: the list's filter may no longer match what it publishes.
+        selected = queryset.count()
         ids = list(queryset.exclude(status=Article.Status.PUBLISHED).values_list("pk", flat=True))
         scheduled = 0
         for batch in batched(ids):
@@ -197,7 +199,7 @@ class PublishingAdminMixin:
         text = f"已发布 {len(ids)} 篇文章"
         if scheduled:
             text += f"，其中 {scheduled} 篇定时发布，到时才对读者可见"
-        skipped = queryset.count() - len(ids)
+        skipped = selected - len(ids)
         if skipped:
             text += f"；{skipped} 篇原本已发布，未改动"
         self.message_user(request, text + "。", messages.SUCCESS)

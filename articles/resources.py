@@ -8,3 +8,4 @@ from .importing import ArticleImporter
 class ArticleResource(EngineResource):
     importer = ArticleImporter
     display_name = "文章"
+    unit = "篇"

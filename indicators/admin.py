@@ -45,6 +45,9 @@ class IndicatorAdmin(PublicChangesAdminMixin, admin.ModelAdmin):
     fields = ["name", "slug", "unit", "decimals", "source", "description", "is_key", "sort_order"]
     inlines = [ObservationInline]
 
+    class Media:
+        css = {"all": ["css/admin.css"]}  # the observations inline fits the page
+
     def get_queryset(self, request):
         return (
             super()

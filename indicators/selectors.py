@@ -79,15 +79,11 @@ def with_latest_observation(indicators: QuerySet[Indicator]) -> QuerySet[Indicat
 def key_figures() -> list[Indicator]:
     """The home page's cards, each with its latest observation: two queries.
 
-    Indicators marked 首页展示 come first, whatever their sort order; the band is then filled up
-    to ``KEY_FIGURE_LIMIT`` with the others in their sort order, so a site where editors marked
-    one figure (or none yet) still shows a full band rather than a lone card.
+    Only indicators marked 首页展示, in their sort order, at most ``KEY_FIGURE_LIMIT``; none
+    marked, no band.
     """
-    return list(
-        with_latest_observation(Indicator.objects.order_by("-is_key", "sort_order", "id"))[
-            :KEY_FIGURE_LIMIT
-        ]
-    )
+    marked = Indicator.objects.filter(is_key=True).order_by("sort_order", "id")
+    return list(with_latest_observation(marked)[:KEY_FIGURE_LIMIT])
 
 
 def indicator_list() -> QuerySet[Indicator]:

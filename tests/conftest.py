@@ -3,15 +3,18 @@ from django.core.cache import cache
 from django.db.models.signals import post_migrate
 
 from articles.categories import ensure_categories
+from articles.search import clear_index
 from tests.factories import make_user
 
 
 def _restore_source_categories(**kwargs):
     """Transactional tests (live_server, threads) end with a flush, which empties what the data
     migration made; Django sends post_migrate after it, so the 13 categories come back as the
-    groups and permissions do."""
+    groups and permissions do. The search index is not a Django table: the flush leaves its rows,
+    which would be found by the next test, so it is emptied here too."""
     if kwargs.get("app_config") and kwargs["app_config"].label == "articles":
         ensure_categories()
+        clear_index()
 
 
 post_migrate.connect(_restore_source_categories, dispatch_uid="tests.restore_categories")

@@ -150,6 +150,13 @@ def test_seed_indicators_cite_seed_article_000_for_2024():
         assert slug.isascii()
 
 
+def test_the_home_page_shows_the_nine_seed_figures(client):
+    load()
+    html = client.get("/").text
+    assert html.count('<li class="figure">') == 9
+    assert "国家级高新区数量" in html and "全国重点实验室占比" in html
+
+
 def test_earlier_years_are_labelled_sample_data_and_cite_nothing():
     load()
     earlier = Observation.objects.exclude(period="2024")

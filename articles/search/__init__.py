@@ -51,6 +51,11 @@ def index_articles(article_ids: Iterable[int]) -> list[datetime]:
     return times
 
 
+def clear_index() -> None:
+    """Empty the index (its tables are not Django's: a database flush leaves them)."""
+    _backend().clear()
+
+
 def rebuild_index(progress=None) -> int:
     """Empty the index and index every published article again; returns how many."""
     backend = _backend()

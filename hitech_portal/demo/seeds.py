@@ -217,6 +217,7 @@ def _share(slug, name, value, subject, history, note=""):
         value=Decimal(value),
         description=f"全部国家高新区{subject}占全国的比重。",
         note=note,
+        is_key=True,
         history={year: Decimal(v) for year, v in history.items()},
     )
 

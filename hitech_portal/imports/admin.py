@@ -10,14 +10,17 @@ its defaults:
   when the confirming request lands on another server);
 - the file's encoding, header language and dates are understood; the preview lists each error
   with its line, column and reason, and offers no confirm button until the file is clean;
-- the admin takes files up to :data:`ADMIN_MAX_ROWS` rows and sends editors to the command above.
+- the admin takes files up to :data:`ADMIN_MAX_ROWS` rows and sends editors to the command above;
+- an export is named in Chinese (``文章-2026-11-30.csv``), in a header browsers can read.
 """
 
 import io
+from urllib.parse import quote
 
 from django.contrib import messages
 from django.http import HttpResponseRedirect
 from django.urls import reverse
+from django.utils import timezone
 from import_export.admin import ExportMixin, ImportMixin
 from import_export.fields import Field
 from import_export.formats.base_formats import Format
@@ -79,9 +82,10 @@ class XlsxFormat(SpreadsheetFormat):
 class EngineResult(Result):
     """django-import-export's result, filled from the engine's report."""
 
-    def __init__(self, report: ImportReport):
+    def __init__(self, report: ImportReport, unit: str):
         super().__init__()
         self.report = report
+        self.counts = report.counts(unit)  # 新建 1 篇，更新 2 篇，不变 0 篇
         self.totals[RowResult.IMPORT_TYPE_NEW] = report.created
         self.totals[RowResult.IMPORT_TYPE_UPDATE] = report.updated
         self.totals[RowResult.IMPORT_TYPE_SKIP] = report.unchanged
@@ -101,6 +105,7 @@ class EngineResource(Resource):
 
     importer: type[BatchImporter]
     display_name = ""
+    unit = "行"  # what the admin counts: 新建 2 篇 (articles), 新建 2 条 (observations)
 
     @classmethod
     def get_display_name(cls):
@@ -121,7 +126,7 @@ class EngineResource(Resource):
             user=kwargs.get("user"),
             via="后台",
         )
-        return EngineResult(report)
+        return EngineResult(report, self.unit)
 
 
 class EngineImportMixin(ImportMixin):
@@ -154,13 +159,25 @@ class EngineImportMixin(ImportMixin):
             return super().process_result(result, request)
         for error in report.errors[:20]:
             messages.error(request, str(error))
-        messages.error(request, f"{report.explanation()} {report.summary()}")
+        messages.error(request, f"{report.explanation()} {result.counts}")
         app_label, model_name = self.get_model_info()
         return HttpResponseRedirect(reverse(f"admin:{app_label}_{model_name}_import"))
 
     def add_success_message(self, result, request):
-        report = result.report
-        messages.success(request, f"导入完成：{report.summary()}")
+        messages.success(request, f"导入完成：{result.counts}")
+
+
+def dated_filename(name: str, file_format: Format) -> str:
+    """``文章-2026-11-30.csv``: what the rows are, and the day in Beijing time."""
+    return f"{name}-{timezone.localdate():%Y-%m-%d}.{file_format.get_extension()}"
+
+
+def attachment(filename: str, ascii_filename: str) -> str:
+    """``Content-Disposition`` for a download: a Chinese name goes in ``filename*`` (RFC 5987,
+    UTF-8), after an ASCII ``filename`` for clients that know only that one (RFC 6266)."""
+    if filename.isascii():
+        return f'attachment; filename="{filename}"'
+    return f"attachment; filename=\"{ascii_filename}\"; filename*=UTF-8''{quote(filename, safe='')}"
 
 
 class EngineExportMixin(ExportMixin):
@@ -171,6 +188,25 @@ class EngineExportMixin(ExportMixin):
 
     def get_export_formats(self):
         return [CsvFormat, XlsxFormat]
+
+    def get_export_filename(self, request, queryset, file_format):
+        return dated_filename(self.model._meta.verbose_name, file_format)
+
+    def export_action(self, request):
+        response = super().export_action(request)
+        if response.has_header("Content-Disposition"):
+            # django-import-export writes filename="…" with the name as it is: an HTTP header
+            # cannot carry Chinese that way.
+            file_format = next(
+                candidate()
+                for candidate in self.get_export_formats()
+                if candidate.content_type == response["Content-Type"]
+            )
+            response["Content-Disposition"] = attachment(
+                self.get_export_filename(request, None, file_format),
+                ascii_filename=dated_filename(self.model._meta.model_name, file_format),
+            )
+        return response
 
     def has_export_permission(self, request):
         return self.has_view_permission(request)

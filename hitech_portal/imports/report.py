@@ -84,10 +84,19 @@ class ImportReport:
         return report
 
     def summary(self) -> str:
+        """The command's last line, ``created=N updated=N …``: scripts read it."""
         return (
             f"created={self.created} updated={self.updated} "
             f"unchanged={self.unchanged} failed={self.failed}"
         )
+
+    def counts(self, unit: str = "行") -> str:
+        """The summary for people: ``新建 1 篇，更新 2 篇，不变 0 篇``, then the rows refused."""
+        counted = [("新建", self.created), ("更新", self.updated), ("不变", self.unchanged)]
+        text = "，".join(f"{word} {n} {unit}" for word, n in counted)
+        if self.failed and not self.unreadable:  # an unreadable file has no rows to count
+            text += f"，出错 {self.failed} 行"
+        return text
 
     @property
     def ok(self) -> bool:
@@ -121,9 +130,9 @@ class ImportReport:
                 "或用 --on-error skip 只导入正确的行。"
             )
         if self.dry_run and self.errors:
-            return f"试运行：文件有错误{more}，正式导入时整个文件都不会写入。"
+            return f"只检查：文件有错误{more}，正式导入时整个文件都不会写入。"
         if self.dry_run:
-            return f"试运行，没有写入任何数据{more}。"
+            return f"只检查，没有写入任何数据{more}。"
         if self.errors:
             return f"出错的行已跳过{more}，其余各行已导入。"
         return "导入完成。"

@@ -158,6 +158,23 @@ def test_chief_editor_bulk_publishes_keeping_dates_given_and_filling_missing_one
     assert LogEntry.objects.filter(object_id=str(undated.pk), change_message="发布").exists()
 
 
+def test_bulk_publish_from_a_filtered_list_counts_what_was_selected(client, chief):
+    # The chief reviews one editor's articles: publishing makes the chief their last editor,
+    # so afterwards the list's filter no longer matches the two it published.
+    editor = make_user("bianji", groups=["编辑"])
+    drafts = make_articles(2, status=Article.Status.DRAFT, published_at=None, updated_by=editor)
+    already = make_article(updated_by=editor)
+    data = {
+        "action": "publish_selected",
+        "_selected_action": [a.pk for a in [*drafts, already]],
+        "index": 0,
+    }
+    response = client.post(f"{CHANGELIST}?updated_by={editor.pk}", data)
+    text = " ".join(str(m) for m in client.get(response.url).context["messages"])
+    assert "已发布 2 篇文章；1 篇原本已发布，未改动。" in text
+    assert Article.objects.published().count() == 3
+
+
 def test_chief_editor_unpublishes_in_bulk(client, chief):
     articles = make_articles(3)
     post_action(client, "unpublish_selected", articles[:2])

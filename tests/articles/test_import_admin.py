@@ -2,9 +2,11 @@
 
 import csv
 import io
+from urllib.parse import unquote
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from articles.models import Article
 from hitech_portal.imports import admin as importadmin
@@ -43,6 +45,9 @@ def test_preview_of_a_bad_gb18030_file_lists_line_column_and_reason_and_offers_n
     assert "第 3 行（栏目写错的行），列「栏目」：未知的栏目「不存在的栏目」" in page
     assert "第 4 行（日期写错的行），列「发布时间」：不存在的日期或时间 2024-02-30" in page
     assert "第 6 行，列「标题」：标题不能为空" in page
+    assert "只检查：文件有错误，正式导入时整个文件都不会写入。" in page
+    assert "新建 0 篇，更新 0 篇，不变 0 篇，出错 3 行" in page
+    assert "created=" not in page
     assert "process_import" not in page
     assert Article.objects.count() == 0
 
@@ -58,7 +63,7 @@ def test_preview_then_confirm_imports_the_file(editor_client):
     assert response.status_code == 302
     assert Article.objects.count() == 2
     page = editor_client.get(response.url).content.decode()
-    assert "导入完成：created=2 updated=0 unchanged=0 failed=0" in page
+    assert "导入完成：新建 2 篇，更新 0 篇，不变 0 篇" in page
     # Uploading it again: the preview says every row is unchanged.
     assert (
         "新建 0 篇，更新 0 篇，不变 2 篇"
@@ -96,6 +101,24 @@ def test_export_of_the_filtered_list_uses_the_import_columns(editor_client):
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert rows[0][:3] == ["编号", "标题", "栏目"]
     assert [row[1] for row in rows[1:]] == ["'=草稿"]
+
+
+@pytest.mark.parametrize(("choice", "extension"), [("0", "csv"), ("1", "xlsx")])
+def test_export_file_is_named_in_chinese_with_the_date(editor_client, choice, extension):
+    make_article()
+    day = timezone.localdate()
+    response = editor_client.post(
+        reverse("admin:articles_article_export"), {"format": choice, "resource": "0"}
+    )
+    header = response["Content-Disposition"]
+    assert header.isascii()  # what an HTTP header may carry
+    assert header == (
+        f'attachment; filename="article-{day:%Y-%m-%d}.{extension}"; '
+        f"filename*=UTF-8''%E6%96%87%E7%AB%A0-{day:%Y-%m-%d}.{extension}"
+    )
+    # Browsers save the file under filename* when it is given (RFC 6266).
+    encoded = header.split("filename*=UTF-8''", 1)[1]
+    assert unquote(encoded, errors="strict") == f"文章-{day:%Y-%m-%d}.{extension}"
 
 
 def test_an_editor_who_may_not_publish_imports_drafts_only(client, settings, tmp_path):

@@ -121,7 +121,7 @@ def test_on_error_skip_imports_the_good_rows_and_reports_the_bad():
 def test_dry_run_counts_but_writes_nothing():
     status, lines = run(DATA / "articles_utf8.csv", "--dry-run")
     assert status == 0
-    assert lines[-2:] == ["试运行，没有写入任何数据。", "created=3 updated=0 unchanged=0 failed=0"]
+    assert lines[-2:] == ["只检查，没有写入任何数据。", "created=3 updated=0 unchanged=0 failed=0"]
     assert Article.objects.count() == 0 and Tag.objects.count() == 0
 
 
@@ -207,6 +207,6 @@ def test_dry_run_of_a_bad_file_lists_the_errors_and_says_nothing_would_be_writte
     status, lines = run(DATA / "articles_bad_gb18030.csv", "--dry-run")
     assert status == 1
     assert lines[-2:] == [
-        "试运行：文件有错误，正式导入时整个文件都不会写入。",
+        "只检查：文件有错误，正式导入时整个文件都不会写入。",
         "created=0 updated=0 unchanged=0 failed=3",
     ]

@@ -5,7 +5,7 @@ import pytest
 from playwright.sync_api import expect
 
 from articles.models import Article
-from tests.factories import make_article, make_user
+from tests.factories import make_article, make_tag, make_user
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -80,3 +80,30 @@ def test_editor_is_not_offered_the_publish_action(live_server, page, tmp_path):
     page.get_by_role("link", name="待审的稿子").click()
     expect(page.locator("#id_status option")).to_have_text(["草稿", "待审"])
     page.screenshot(path=tmp_path / "editor-change-form.png", full_page=True)
+
+
+def test_editor_types_new_tags_and_they_are_created_with_the_article(live_server, page, tmp_path):
+    make_user("bianji", groups=["编辑"])
+    existing = make_tag(pk=2024, name="人工智能")
+    article = make_article(title="园区发布新一轮行动方案", status=Article.Status.DRAFT)
+    log_in(page, live_server, "bianji")
+    page.goto(live_server.url + f"/admin/articles/article/{article.pk}/change/")
+
+    search = page.locator(".field-tags .select2-search__field")
+    search.click()
+    search.type("人工")  # an existing tag, picked from the autocomplete
+    page.locator(".select2-results__option", has_text="人工智能").click()
+    search.type("低空经济，2024、")  # new names, ended by a full-width comma or 、
+    search.type("卫星互联网")  # a new name, ended by Enter
+    expect(page.locator(".select2-results__option--highlighted")).to_have_text("卫星互联网")
+    search.press("Enter")
+    chosen = page.locator(".field-tags .select2-selection__choice")
+    expect(chosen).to_have_count(4)
+    page.screenshot(path=tmp_path / "editor-new-tags.png", full_page=True)
+    page.locator("input[name=_continue]").first.click()
+
+    expect(page.locator(".messagelist")).to_contain_text("成功")
+    expect(chosen).to_have_count(4)
+    names = set(article.tags.values_list("name", flat=True))
+    assert names == {"人工智能", "低空经济", "2024", "卫星互联网"}  # "2024" is not tag no. 2024
+    assert existing in article.tags.all()

@@ -6,13 +6,14 @@ from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.urls import reverse
 
 from hitech_portal.imports.engine import run_import
 from hitech_portal.imports.tables import Table
 from indicators.importing import ObservationImporter, parse_period
 from indicators.models import Observation
 from tests.articles.test_import_command import DATA
-from tests.factories import make_article, make_indicator, make_observation
+from tests.factories import make_article, make_indicator, make_observation, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -45,6 +46,45 @@ def test_gb18030_file_with_chinese_headers(indicators):
     assert Observation.objects.get(indicator=count, period="2023").source_article is None
     monthly = Observation.objects.get(indicator=share)
     assert (monthly.period, monthly.region, monthly.value) == ("2024-06", "全国", Decimal("1234.5"))
+
+
+def test_admin_import_counts_observations_in_chinese(client, settings, tmp_path, indicators):
+    settings.MEDIA_ROOT = tmp_path  # the uploaded file waits in media storage between steps
+    client.force_login(make_user(is_superuser=True))
+    make_article(source_url="https://www.achie.org/t/1.html")
+    with open(DATA / "observations_gb18030.csv", "rb") as f:
+        response = client.post(
+            reverse("admin:indicators_observation_import"),
+            {"resource": "0", "format": "0", "import_file": f},
+        )
+    assert "新建 3 条，更新 0 条，不变 0 条。确认后才会写入。" in response.text
+    confirm = response.context["confirm_form"].initial
+    response = client.post(reverse("admin:indicators_observation_process_import"), confirm)
+    page = client.get(response.url).text
+    assert "导入完成：新建 3 条，更新 0 条，不变 0 条" in page
+    assert "created=" not in page
+    assert Observation.objects.count() == 3
+
+
+def test_admin_import_that_fails_on_confirm_says_why_in_chinese(
+    client, settings, tmp_path, indicators
+):
+    settings.MEDIA_ROOT = tmp_path
+    client.force_login(make_user(is_superuser=True))
+    make_article(source_url="https://www.achie.org/t/1.html")
+    with open(DATA / "observations_gb18030.csv", "rb") as f:
+        response = client.post(
+            reverse("admin:indicators_observation_import"),
+            {"resource": "0", "format": "0", "import_file": f},
+        )
+    confirm = response.context["confirm_form"].initial
+    indicators[1].delete()  # between the preview and the confirmation
+    response = client.post(reverse("admin:indicators_observation_process_import"), confirm)
+    messages = [str(m) for m in client.get(response.url).context["messages"]]
+    assert messages[0].startswith("第 4 行，列「指标」：未知的指标「高新区工业增加值占比」")
+    assert messages[1].startswith("有错误，整个文件未导入")
+    assert messages[1].endswith("新建 0 条，更新 0 条，不变 0 条，出错 1 行")
+    assert Observation.objects.count() == 0
 
 
 def test_reimport_is_unchanged_and_a_changed_value_updates(indicators, tmp_path):

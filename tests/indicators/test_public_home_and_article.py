@@ -55,16 +55,23 @@ def test_home_shows_the_key_figures_as_cards_linking_to_each_indicator(client, s
     assert 'href="/indicators/">全部数据</a>' in html
 
 
-def test_home_marked_figures_lead_and_the_band_fills_up_in_sort_order(client):
+def test_home_shows_only_the_figures_marked_for_it_in_their_sort_order(client):
     for n in range(12):
         make_observation(indicator=make_indicator(sort_order=n, name=f"指标{n}"), value=n)
     make_observation(indicator=make_indicator(sort_order=99, name="首页指标", is_key=True))
+    make_observation(indicator=make_indicator(sort_order=5, name="另一首页指标", is_key=True))
     texts = card_texts(client.get("/").text)
-    assert [text.split()[0] for text in texts] == ["首页指标"] + [f"指标{n}" for n in range(8)]
+    assert [text.split()[0] for text in texts] == ["另一首页指标", "首页指标"]
 
 
 def test_home_without_indicators_has_no_figure_section(client):
     assert "关键数据" not in client.get("/").text
+
+
+def test_home_has_no_figure_section_when_no_indicator_is_marked_for_it(client):
+    make_observation(indicator=make_indicator(name="未勾选首页展示的指标"))
+    html = client.get("/").text
+    assert "关键数据" not in html and "未勾选首页展示的指标" not in html
 
 
 def test_home_key_figures_cost_the_same_queries_however_many(client, django_assert_max_num_queries):
