@@ -45,21 +45,23 @@ class PublicChangesAdminMixin:
     (:func:`articles.public_changes.collected`): the search index and the cached pages are brought
     up to date once, when everything the request writes is written."""
 
-    def _collected(self, view, request, *args, **kwargs):
+    def _collected(self, view, request, *args, how="", **kwargs):
         if request.method in ("GET", "HEAD"):  # shows, never writes
             return view(request, *args, **kwargs)
         with transaction.atomic(using=router.db_for_write(self.model)):
-            with public_changes.collected():
+            with public_changes.collected(user=request.user, how=how):
                 return view(request, *args, **kwargs)
 
     def changeform_view(self, request, *args, **kwargs):
-        return self._collected(super().changeform_view, request, *args, **kwargs)
+        return self._collected(super().changeform_view, request, *args, how="后台编辑", **kwargs)
 
     def delete_view(self, request, *args, **kwargs):
-        return self._collected(super().delete_view, request, *args, **kwargs)
+        return self._collected(super().delete_view, request, *args, how="后台删除", **kwargs)
 
     def changelist_view(self, request, *args, **kwargs):
-        return self._collected(super().changelist_view, request, *args, **kwargs)
+        return self._collected(
+            super().changelist_view, request, *args, how="后台批量操作", **kwargs
+        )
 
 
 @admin.register(Category)

@@ -110,12 +110,18 @@ def collected(*, user=None, how: str = "") -> Iterator[None]:
     """Merge the follow-ups of every write inside the block; carry them out once at its end.
     ``user`` and ``how`` say, for the revisions, who writes and how, unless a write says itself.
 
-    Nested blocks merge into the outermost. Open it inside the transaction of the writes
-    (``with atomic(), collected():``): when the block raises, nothing is carried out, as the
-    transaction takes the writes back.
+    Nested blocks merge into the outermost (their ``how`` names the writes made inside them).
+    Open it inside the transaction of the writes (``with atomic(), collected():``): when the block
+    raises, nothing is carried out, as the transaction takes the writes back.
     """
-    if _pending.get() is not None:
-        yield
+    outer = _pending.get()
+    if outer is not None:
+        saved = outer.user, outer.how
+        outer.user, outer.how = user or outer.user, how or outer.how
+        try:
+            yield
+        finally:
+            outer.user, outer.how = saved
         return
     pending = _Pending(user=user, how=how)
     token = _pending.set(pending)
