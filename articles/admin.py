@@ -200,7 +200,7 @@ class ArticleAdmin(
     autocomplete_fields = ["tags", "related"]
     readonly_fields = ["view_count", "created_at", "created_by", "updated_at", "updated_by"]
     fieldsets = [
-        (None, {"fields": ["title", "subtitle", "category"]}),
+        (None, {"fields": ["title", "subtitle", "category", "opened_version"]}),
         (
             "发布",
             {

@@ -102,7 +102,7 @@ class ArticleAdminForm(forms.ModelForm):
     """The article form. It carries the version it was opened on: a save over a newer version
     (someone saved in between) is refused with who did it and what they changed."""
 
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    opened_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     body = ProseEditorFormField(
         label="正文",
         required=False,
@@ -126,7 +126,7 @@ class ArticleAdminForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.conflict = None
         if self.instance.pk:
-            self.fields["version"].initial = self.instance.version
+            self.fields["opened_version"].initial = self.instance.version
         # An 编辑 continuing their pending change of a published article sees its tags and links.
         for name, value in getattr(self.instance, "_pending_m2m", {}).items():
             if name in self.fields:
@@ -134,7 +134,7 @@ class ArticleAdminForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
-        opened = cleaned.get("version")
+        opened = cleaned.get("opened_version")
         if self.instance.pk and opened is not None:
             current = Article.objects.select_for_update().filter(pk=self.instance.pk).first()
             if current is not None and current.version != opened:
@@ -147,7 +147,7 @@ class ArticleAdminForm(forms.ModelForm):
         many-to-many ones by their members: tags by name, related articles by id)."""
         values = {}
         for name, value in self.cleaned_data.items():
-            if name in ("version", "cover") or name not in self._meta.fields:
+            if name in ("opened_version", "cover") or name not in self._meta.fields:
                 continue
             if name == "tags":
                 names = sorted(tag.name for tag in value)

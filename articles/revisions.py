@@ -128,6 +128,8 @@ def compare(before, after) -> list[Change]:
             continue
         label = _label(name)
         old_text, new_text = _display(name, old), _display(name, new)
+        if old_text == new_text:
+            continue  # a difference no reader sees (seconds of a time, an HTML detail)
         change = Change(name, label, old_text, new_text)
         if name in LONG_TEXT:
             change.rows = side_by_side(old_text, new_text)
