@@ -5,6 +5,7 @@
 from django import forms
 from django.contrib import admin
 from django.forms.models import BaseInlineFormSet
+from simple_history.admin import SimpleHistoryAdmin
 
 from articles.admin import PublicChangesAdminMixin, ReviewedInlineMixin, count_of
 from articles.admin_forms import AutoSlugForm
@@ -36,7 +37,7 @@ class ObservationInline(admin.TabularInline):
 
 
 @admin.register(Indicator)
-class IndicatorAdmin(PublicChangesAdminMixin, admin.ModelAdmin):
+class IndicatorAdmin(PublicChangesAdminMixin, SimpleHistoryAdmin):
     form = AutoSlugForm
     list_display = ["name", "unit", "latest_value", "latest_period", "n_observations", "is_key"]
     list_filter = ["is_key"]
@@ -80,7 +81,7 @@ class IndicatorAdmin(PublicChangesAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(Observation)
-class ObservationAdmin(EngineImportMixin, PublicChangesAdminMixin, admin.ModelAdmin):
+class ObservationAdmin(EngineImportMixin, PublicChangesAdminMixin, SimpleHistoryAdmin):
     resource_classes = [ObservationResource]  # import runs indicators.importing
     list_display = ["indicator", "period", "region", "display_value", "source_article"]
     list_filter = ["indicator", "region"]

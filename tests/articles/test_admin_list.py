@@ -100,6 +100,13 @@ def test_flag_actions_set_and_clear_headline(client, chief):
     assert "头条" in listing.text
 
 
+def test_a_new_draft_without_a_date_is_at_the_top_of_the_list(client, chief):
+    make_articles(60)  # more than a page of 50
+    draft = make_article(title="刚写的草稿", status=Article.Status.DRAFT, published_at=None)
+    listing = client.get(CHANGELIST)
+    assert listing.context["cl"].result_list[0] == draft
+
+
 def test_an_editor_flags_drafts_but_not_what_readers_see(client, editor):
     live = make_article()
     draft = make_article(status=Article.Status.DRAFT)

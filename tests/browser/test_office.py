@@ -173,3 +173,25 @@ def test_an_export_round_trips_through_the_import_and_a_chief_undoes_it(
     chief.screenshot(path=tmp_path / "chief-undo.png", full_page=True)
     assert not PendingChange.objects.exists()
     assert {a.pk: (a.title, a.version) for a in Article.objects.all()} == before
+
+
+def test_leaving_the_form_with_unsaved_edits_asks_first(live_server, office):
+    editor = office["bianji"]
+    article = make_article(title="没改完的稿子", status=Article.Status.DRAFT)
+    editor.goto(live_server.url + f"/admin/articles/article/{article.pk}/change/")
+    asked = []
+
+    def answer(dialog):
+        asked.append(dialog.type)
+        dialog.dismiss()  # stay on the page
+
+    editor.on("dialog", answer)
+    editor.locator("#id_title").click()  # a real gesture: browsers ask only after one
+    editor.keyboard.press("End")
+    editor.keyboard.type("（改了一半）")
+    editor.get_by_role("link", name="首页").first.click()
+    expect(editor.locator("#id_title")).to_have_value("没改完的稿子（改了一半）")
+    assert asked == ["beforeunload"]
+    editor.remove_listener("dialog", answer)
+    editor.locator("input[name=_save]").first.click()  # a save leaves without asking
+    expect(editor.locator(".messagelist")).to_contain_text("成功")

@@ -1,5 +1,5 @@
 // The article form asks before leaving it with unsaved edits (a reload, a link, closing the tab).
-(function () {
+document.addEventListener("DOMContentLoaded", function () {
   "use strict";
   var form = document.getElementById("article_form");
   if (!form) {
@@ -26,4 +26,4 @@
       event.returnValue = "";
     }
   });
-})();
+});
