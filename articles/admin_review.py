@@ -17,14 +17,14 @@ from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import router, transaction
-from django.http import HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 
 from . import public_changes, revisions, workflow
-from .models import Article, PendingChange, Tag, may_publish
+from .models import Article, Category, PendingChange, Tag, may_publish
 
 EDITING_SECONDS = 600  # how long an opened form counts as "someone is editing"
 HISTORY_PAGE = 50
@@ -49,16 +49,17 @@ class ReviewAdminMixin:
         article = super().get_object(request, object_id, from_field)
         if article is None or not workflow.needs_review(request.user, article):
             return article
-        pending = PendingChange.objects.filter(article=article, author=request.user).first()
-        if pending is not None:
+        pending = PendingChange.objects.filter(article=article).first()
+        if pending is not None:  # every 编辑 continues the one pending change, not the live text
             values = workflow.pending_values(pending)
             article._pending_m2m = {
                 name: values.pop(name) for name in ("tags", "related") if name in values
             }
             if "tags" in article._pending_m2m:
                 names = article._pending_m2m["tags"]
-                found = Tag.objects.filter(name__in=names).values_list("pk", flat=True)
-                article._pending_m2m["tags"] = list(found)
+                found = dict(Tag.objects.filter(name__in=names).values_list("name", "pk"))
+                # Names proposed by an import that are no tag yet stay typed (tag_field.py).
+                article._pending_m2m["tags"] = [found.get(n, f"new:{n}") for n in names]
             for name, value in values.items():
                 setattr(article, Article._meta.get_field(name).attname, value)
         return article
@@ -68,6 +69,8 @@ class ReviewAdminMixin:
         return super().change_view(request, object_id, form_url, context)
 
     def review_context(self, request, object_id) -> dict:
+        if not str(object_id).isdigit():
+            return {}  # the admin sends an unknown id back to the list itself
         article = Article.objects.filter(pk=object_id).only("status", "review_note").first()
         if article is None:
             return {}
@@ -79,7 +82,7 @@ class ReviewAdminMixin:
             cache.set(editing_key, (request.user.pk, me), EDITING_SECONDS)
         return {
             "pending_change": pending,
-            "awaits_review": article.status == Article.Status.REVIEW or pending is not None,
+            "awaits_review": _awaits_review(article, pending),
             "may_review": may_publish(request.user),
             "returned_note": article.review_note if article.status == Article.Status.DRAFT else "",
             "someone_editing": editing[1] if editing and editing[0] != request.user.pk else "",
@@ -92,6 +95,8 @@ class ReviewAdminMixin:
                 f"你对「{obj}」的修改已提交审核：主编通过前，读者仍看到现在的版本。",
                 messages.SUCCESS,
             )
+            if "_continue" in request.POST:
+                return HttpResponseRedirect(request.path)
             return HttpResponseRedirect(reverse("admin:articles_article_changelist"))
         return super().response_change(request, obj)
 
@@ -102,15 +107,20 @@ class ReviewAdminMixin:
         article = get_object_or_404(Article, pk=object_id)
         pending = PendingChange.objects.filter(article=article).select_related("author").first()
         if request.method == "POST":
-            with transaction.atomic(using=router.db_for_write(Article)):
-                if "_approve" in request.POST:
-                    done = workflow.approve(article, request.user)
-                else:
-                    note = request.POST.get("note", "").strip()
-                    if not note:
-                        messages.error(request, "退回时请写明意见，作者才知道要改什么。")
-                        return HttpResponseRedirect(request.path)
-                    done = workflow.send_back(article, request.user, note)
+            try:
+                with transaction.atomic(using=router.db_for_write(Article)):
+                    if "_approve" in request.POST:
+                        seen = request.POST.get("seen", "")
+                        done = workflow.approve(article, request.user, seen=seen)
+                    else:
+                        note = request.POST.get("note", "").strip()
+                        if not note:
+                            messages.error(request, "退回时请写明意见，作者才知道要改什么。")
+                            return HttpResponseRedirect(request.path)
+                        done = workflow.send_back(article, request.user, note)
+            except workflow.ReviewConflict as conflict:
+                messages.error(request, str(conflict))
+                return HttpResponseRedirect(request.path)
             self.message_user(request, f"「{article}」{done}。", messages.SUCCESS)
             queue = reverse("admin:articles_article_changelist") + "?state=review"
             return HttpResponseRedirect(queue)
@@ -131,12 +141,15 @@ class ReviewAdminMixin:
             "article": article,
             "pending_change": pending,
             "changes": changes,
-            "awaits_review": article.status == Article.Status.REVIEW or pending is not None,
+            "awaits_review": _awaits_review(article, pending),
+            "seen": workflow.review_state(article, pending),
         }
         return TemplateResponse(request, "admin/articles/article/review.html", context)
 
     # --- 历史 and revisions ----------------------------------------------------------------------
     def history_view(self, request, object_id, extra_context=None):
+        if not str(object_id).isdigit():
+            raise Http404("没有这篇文章。")
         article = get_object_or_404(Article, pk=object_id)
         if not self.has_view_or_change_permission(request, article):
             raise PermissionDenied
@@ -151,8 +164,9 @@ class ReviewAdminMixin:
             if rows
             else None
         )
+        categories = dict(Category.objects.values_list("pk", "name"))
         entries = [
-            (revision, revisions.compare(older, revision))
+            (revision, revisions.compare(older, revision, categories))
             for revision, older in zip(rows, [*rows[1:], before_last], strict=True)
         ]
         context = {
@@ -207,3 +221,10 @@ class ReviewAdminMixin:
                 text = f"已把「{article}」恢复到 {when} 的版本。"
         self.message_user(request, text, messages.SUCCESS)
         return HttpResponseRedirect(reverse("admin:articles_article_change", args=[article.pk]))
+
+
+def _awaits_review(article, pending) -> bool:
+    """A submitted article, or a pending change not sent back: something for a 主编 to decide."""
+    return article.status == Article.Status.REVIEW or (
+        pending is not None and pending.returned_at is None
+    )

@@ -199,6 +199,15 @@ class Article(models.Model):
         help_text="每保存一次加一：打开后被别人改过的表单不能保存",
     )
     review_note = models.TextField("审核意见", blank=True, editable=False)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="送审人",
+        editable=False,
+    )
     related = models.ManyToManyField(
         "self",
         symmetrical=False,

@@ -58,9 +58,14 @@ class PublicationStateFilter(admin.SimpleListFilter):
     title = "发布状态"
     parameter_name = "state"
     PENDING = "pending"
+    RETURNED = "returned"
 
     def lookups(self, request, model_admin):
-        return [*PublicationState.LABELS.items(), (self.PENDING, "有待审修改")]
+        return [
+            *PublicationState.LABELS.items(),
+            (self.PENDING, "有待审修改"),
+            (self.RETURNED, "被退回给我"),
+        ]
 
     def queryset(self, request, queryset):
         now = timezone.now()
@@ -77,7 +82,14 @@ class PublicationStateFilter(admin.SimpleListFilter):
             case PublicationState.EXPIRED:
                 return published.filter(expires_at__lte=now)
             case self.PENDING:
-                return queryset.filter(pk__in=PendingChange.objects.values("article"))
+                waiting = PendingChange.objects.filter(returned_at__isnull=True)
+                return queryset.filter(pk__in=waiting.values("article"))
+            case self.RETURNED:  # sent back to the one looking
+                mine = PendingChange.objects.filter(author=request.user, returned_at__isnull=False)
+                return queryset.filter(
+                    Q(status=Article.Status.DRAFT, submitted_by=request.user) & ~Q(review_note="")
+                    | Q(pk__in=mine.values("article"))
+                )
         return queryset
 
 
@@ -113,7 +125,8 @@ class PublishingAdminMixin:
         if not self.has_publish_permission(request):
             fields.append("expires_at")
             if obj is not None and obj.status == Article.Status.PUBLISHED:
-                fields += ["status", "published_at"]
+                # A file cannot wait in a pending change: a new cover is the 主编's to upload.
+                fields += ["status", "published_at", "cover"]
         return fields
 
     def formfield_for_choice_field(self, db_field, request, **kwargs):
@@ -144,10 +157,10 @@ class PublishingAdminMixin:
             stored is None or stored.status != obj.status
         )
         if submitted:
-            obj.review_note = ""
+            workflow.mark_submitted(obj, request.user)
         super().save_model(request, obj, form, change)
         if submitted:
-            workflow.submitted(obj, request.user)
+            workflow.notify_submitted(obj, request.user)
 
     def save_related(self, request, form, formsets, change):
         if getattr(request, "_article_proposed", False):
@@ -232,10 +245,22 @@ class PublishingAdminMixin:
     @admin.action(permissions=["publish"], description="审核通过（待审的发布，待审修改生效）")
     def approve_selected(self, request, queryset):
         waiting = queryset.filter(
-            Q(status=Article.Status.REVIEW) | Q(pending_change__isnull=False)
+            Q(status=Article.Status.REVIEW)
+            | Q(pending_change__isnull=False, pending_change__returned_at__isnull=True)
         ).distinct()
-        done = [workflow.approve(article, request.user) for article in waiting]
-        self.message_user(request, f"已审核通过 {len(done)} 篇文章。", messages.SUCCESS)
+        done, refused = 0, []
+        for article in waiting:
+            try:
+                workflow.approve(article, request.user)
+                done += 1
+            except workflow.ReviewConflict:
+                refused.append(str(article))
+        text = f"已审核通过 {done} 篇文章。"
+        if refused:
+            text += f"{len(refused)} 篇在修改提交后又被保存过，未通过，请逐篇审核：" + "、".join(
+                refused
+            )
+        self.message_user(request, text, messages.WARNING if refused else messages.SUCCESS)
 
     def _log(self, request, queryset, message):
         LogEntry.objects.log_actions(

@@ -67,7 +67,9 @@ def _copy_sql() -> str:
         f"INSERT INTO {quote(Revision._meta.db_table)} "
         f"({', '.join(quote(c) for c in [*columns, *extra, 'history_type', 'tag_names'])}) "
         f"SELECT {', '.join('a.' + quote(c) for c in columns)}, %s, %s, %s, %s, "
-        f"CASE WHEN a.{quote('version')} = 1 THEN '+' ELSE '~' END, {{tags}} "
+        # The first revision of an article is its creation, whatever path wrote it.
+        f"CASE WHEN EXISTS (SELECT 1 FROM {quote(Revision._meta.db_table)} h "
+        f"WHERE h.{quote('id')} = a.{quote('id')}) THEN '~' ELSE '+' END, {{tags}} "
         f"FROM {quote(Article._meta.db_table)} a WHERE a.{quote('id')} IN ({{ids}})"
     )
 
@@ -90,7 +92,10 @@ def _tags_sql() -> str:
 def revision_values(revision) -> dict:
     """What restoring ``revision`` writes: its fields (the article's own bookkeeping aside) and
     its tags by name."""
-    skip = {"id", "version", "created_at", "created_by_id", "updated_at", "updated_by_id"}
+    skip = {
+        *("id", "version", "created_at", "created_by_id", "updated_at", "updated_by_id"),
+        *("review_note", "submitted_by_id"),  # the review's, not the text's
+    }
     values = {name: getattr(revision, name) for name in TRACKED if name not in skip}
     values["tags"] = [name for name in revision.tag_names.split("、") if name]
     return values
@@ -139,14 +144,16 @@ class Change:
     rows: list[tuple[str, SafeString, SafeString]] = field(default_factory=list)  # side by side
 
 
-def compare(before, after) -> list[Change]:
+def compare(before, after, categories: dict | None = None) -> list[Change]:
     """What changed from ``before`` to ``after`` (revisions or articles, or an article and a dict
-    of only the values it would take); ``before`` None: everything is new."""
+    of only the values it would take); ``before`` None: everything is new. ``categories`` (id →
+    name) saves a query for each move to another category (a history page shows many)."""
     changes = []
     names = [*TRACKED, "tag_names"]
     if isinstance(after, dict):
         names = [n for n in names if n in after or n.removesuffix("_id") in after]
         names += ["tag_names"] if "tags" in after else []
+        names += ["related"] if "related" in after else []
     for name in names:
         if name in QUIET or name == "id":
             continue
@@ -155,7 +162,9 @@ def compare(before, after) -> list[Change]:
         if old == new:
             continue
         label = _label(name)
-        old_text, new_text = _display(name, old), _display(name, new)
+        if name == "category_id" and categories is None:
+            categories = dict(Category.objects.values_list("pk", "name"))
+        old_text, new_text = _display(name, old, categories), _display(name, new, categories)
         if old_text == new_text:
             continue  # a difference no reader sees (seconds of a time, an HTML detail)
         change = Change(name, label, old_text, new_text)
@@ -220,16 +229,20 @@ def _value(source, name):
         return getattr(value, "pk", value)
     if name == "tag_names" and isinstance(source, Article):
         return "、".join(sorted(source.tags.values_list("name", flat=True)))
+    if name == "related" and isinstance(source, Article):
+        return sorted(source.related.values_list("pk", flat=True))
     return getattr(source, name, None)
 
 
 def _label(name: str) -> str:
     if name == "tag_names":
         return "标签"
+    if name == "related":
+        return "相关文章"
     return str(Article._meta.get_field(name.removesuffix("_id")).verbose_name)
 
 
-def _display(name: str, value) -> str:
+def _display(name: str, value, categories=None) -> str:
     if value is None or value == "":
         return ""
     if name == "body":
@@ -241,5 +254,8 @@ def _display(name: str, value) -> str:
     if isinstance(value, bool):
         return "是" if value else "否"
     if name == "category_id":
-        return str(Category.objects.filter(pk=value).values_list("name", flat=True).first())
+        return categories.get(value, str(value))
+    if name == "related":
+        titles = Article.objects.filter(pk__in=value).values_list("title", flat=True)
+        return "、".join(sorted(titles))
     return str(value)

@@ -3,9 +3,12 @@
 States: 草稿 → 待审 → 已发布 (scheduled while 发布时间 is ahead; hidden again after 下线时间).
 
 - A 编辑 writes drafts and submits them (待审), and may take a submission back to 草稿. A 编辑
-  never publishes, schedules, withdraws or sets a 下线时间, and never changes a published article
-  directly: the change is kept as its :class:`~articles.models.PendingChange` and readers keep
-  seeing the approved text until a 主编 approves it.
+  may propose a draft's 发布时间, which takes effect only when a 主编 approves the draft; a 编辑
+  never publishes, withdraws or sets a 下线时间, and never changes a published article directly:
+  the change is kept as its :class:`~articles.models.PendingChange` (one per article, holding
+  every 编辑's changes until a 主编 decides) and readers keep seeing the approved text until a
+  主编 approves it. Approval is refused when the article was saved after the change was made:
+  the change would silently undo that save.
 - A 主编 (``articles.publish_article``, :func:`~articles.models.may_publish`) may do all of that,
   approves (待审 → 已发布; a pending change applied) or sends back with a note (退回).
 
@@ -19,6 +22,7 @@ from datetime import datetime
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
+from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
@@ -61,22 +65,23 @@ def needs_review(user, article) -> bool:
 # --- pending changes of published articles ------------------------------------------------------
 
 
+class ReviewConflict(Exception):
+    """The article changed after what was reviewed (or proposed): approving would be blind."""
+
+
 def propose(article: Article, user, values: dict, *, import_record=None) -> PendingChange:
-    """Keep ``values`` (field → value; ``"tags"``: names) as the article's pending change,
-    replacing an earlier one, and tell the 主编s. The article itself is not touched."""
-    stored = {name: _to_json(value) for name, value in values.items()}
-    pending, created = PendingChange.objects.update_or_create(
-        article=article,
-        defaults={
-            "author": user,
-            "values": stored,
-            "base_version": article.version,
-            "returned_note": "",
-            "returned_at": None,
-            "import_record": import_record,
-        },
-    )
-    if created:
+    """Add ``values`` (field → value; ``"tags"``: names, ``"related"``: ids) to the article's
+    pending change (made if there is none), and tell the 主编s when it newly waits for them.
+    The article itself is not touched."""
+    pending = PendingChange.objects.filter(article=article).first()
+    waits_anew = pending is None or pending.returned_at is not None
+    if pending is None:
+        pending = PendingChange(article=article, values={}, base_version=article.version)
+    pending.values = {**pending.values, **{n: _to_json(v) for n, v in values.items()}}
+    pending.author, pending.returned_note, pending.returned_at = user, "", None
+    pending.import_record = import_record
+    pending.save()
+    if waits_anew:
         _notify_chiefs(article, f"待审修改：{article.title}", f"{_name(user)} 修改了已发布的文章")
     return pending
 
@@ -87,13 +92,19 @@ def propose_many(changes: dict[int, dict], user, *, import_record=None) -> int:
     if not changes:
         return 0
     versions = dict(Article.objects.filter(pk__in=list(changes)).values_list("pk", "version"))
-    PendingChange.objects.filter(article_id__in=list(changes)).delete()
+    earlier = {p.article_id: p for p in PendingChange.objects.filter(article_id__in=list(changes))}
+    PendingChange.objects.filter(article_id__in=list(earlier)).delete()
     PendingChange.objects.bulk_create(
         PendingChange(
             article_id=article_id,
             author=user,
-            values={name: _to_json(value) for name, value in values.items()},
-            base_version=versions[article_id],
+            values={
+                **(earlier[article_id].values if article_id in earlier else {}),
+                **{name: _to_json(value) for name, value in values.items()},
+            },
+            base_version=(
+                earlier[article_id].base_version if article_id in earlier else versions[article_id]
+            ),
             import_record=import_record,
         )
         for article_id, values in changes.items()
@@ -109,7 +120,7 @@ def pending_values(pending: PendingChange) -> dict:
     """The pending change's values as the model takes them (dates and ids back from JSON)."""
     values = {}
     for name, value in pending.values.items():
-        if name == "tags":
+        if name in ("tags", "related"):
             values[name] = list(value)
             continue
         field = Article._meta.get_field(name)
@@ -120,13 +131,17 @@ def pending_values(pending: PendingChange) -> dict:
 
 
 def apply_values(article: Article, values: dict) -> None:
-    """Set ``values`` on ``article`` and save it; tags by name, missing ones created."""
+    """Set ``values`` on ``article`` and save it; tags by name (missing ones created), related
+    articles by id."""
     tags = values.pop("tags", None)
+    related = values.pop("related", None)
     for name, value in values.items():
         setattr(article, Article._meta.get_field(name).attname, value)
     article.save()
     if tags is not None:
         article.tags.set(tags_named(tags))
+    if related is not None:
+        article.related.set(Article.objects.filter(pk__in=related))
 
 
 def tags_named(names) -> list[Tag]:
@@ -142,23 +157,39 @@ def tags_named(names) -> list[Tag]:
 
 def submit(article: Article, user) -> None:
     """草稿 → 待审, by its author or anyone who may edit it."""
-    article.status = REVIEW
-    article.review_note = ""
-    article.updated_by = user
+    mark_submitted(article, user)
     with public_changes.collected(user=user, how="提交审核"):
         article.save()
-    submitted(article, user)
+    notify_submitted(article, user)
 
 
-def submitted(article: Article, user) -> None:
-    """Tell the 主编s an article now waits for review."""
+def mark_submitted(article: Article, user) -> None:
+    """Set an article (not saved here) to 待审 by ``user``: 退回 and 通过 go back to them."""
+    article.status = REVIEW
+    article.review_note = ""
+    article.submitted_by = user
+    article.updated_by = user
+
+
+def notify_submitted(article: Article, user) -> None:
     _notify_chiefs(article, f"待审文章：{article.title}", f"{_name(user)} 提交了一篇文章待审")
 
 
-def approve(article: Article, user) -> str:
+def approve(article: Article, user, *, seen: str | None = None) -> str:
     """The 主编's 通过: a 待审 article goes live (now, or at its 发布时间), a pending change is
-    applied. Returns what was done, for the message."""
+    applied. ``seen`` is :func:`review_state` as the 主编 saw it: anything changed since is a
+    :class:`ReviewConflict`, as is a pending change made before the article's latest save.
+    Returns what was done, for the message."""
     pending = PendingChange.objects.filter(article=article).first()
+    if seen is not None and seen != review_state(article, pending):
+        raise ReviewConflict("审核期间内容又有变动：请重新查看差异后再决定。")
+    if pending is not None and pending.returned_at is not None:
+        raise ReviewConflict("这处修改已退回，等作者改好再提交。")
+    if pending is not None and pending.base_version != article.version:
+        raise ReviewConflict(
+            f"文章在这处修改之后又被保存过（第 {pending.base_version} 版 → "
+            f"第 {article.version} 版），通过会覆盖那次保存：请退回，请作者在最新版本上重新修改。"
+        )
     with public_changes.collected(user=user, how="审核通过"):
         if pending is not None:
             author = pending.author
@@ -167,7 +198,7 @@ def approve(article: Article, user) -> str:
             pending.delete()
             done = "修改已通过并生效"
         else:
-            author = article.updated_by
+            author = article.submitted_by
             article.status = PUBLISHED
             article.review_note = ""
             article.updated_by = user
@@ -186,13 +217,20 @@ def send_back(article: Article, user, note: str) -> str:
         pending.save(update_fields=["returned_note", "returned_at"])
         author = pending.author
     else:
-        author = article.updated_by  # who submitted it: it goes back to them
+        author = article.submitted_by  # it goes back to who submitted it
         with public_changes.collected(user=user, how="退回"):
             article.status = DRAFT
             article.review_note = note
             article.save()
     _notify(author, f"退回：{article.title}", f"{_name(user)} 退回了，意见：{note}", article)
     return "已退回"
+
+
+def review_state(article: Article, pending: PendingChange | None) -> str:
+    """What a 主编 looks at when reviewing, as a token: the article's version and the pending
+    change's last edit. The review form carries it; approval checks it is still the same."""
+    edited = pending.updated_at.isoformat() if pending is not None else ""
+    return f"{article.version}/{edited}"
 
 
 def awaiting(user) -> dict:
@@ -202,7 +240,7 @@ def awaiting(user) -> dict:
     if may_publish(user):
         waiting["review"] = Article.objects.filter(status=REVIEW).count()
         waiting["pending"] = PendingChange.objects.filter(returned_at__isnull=True).count()
-    returned = Article.objects.filter(status=DRAFT, updated_by=user).exclude(review_note="")
+    returned = Article.objects.filter(status=DRAFT, submitted_by=user).exclude(review_note="")
     waiting["returned"] = (
         returned.count()
         + PendingChange.objects.filter(author=user, returned_at__isnull=False).count()
@@ -237,13 +275,14 @@ def _send(to, subject, text, article) -> None:
     if not to:
         return
     link = settings.SITE_URL + reverse("admin:articles_article_change", args=[article.pk])
-    send_mail(
+    message = (
         f"[{settings.SITE_NAME}] {subject}",
         f"{text}：《{article.title}》\n{link}",
         None,
         to,
-        fail_silently=True,
     )
+    # Only once the step is committed: a rolled-back import or review tells nobody anything.
+    transaction.on_commit(lambda: send_mail(*message, fail_silently=True))
 
 
 def _name(user) -> str:

@@ -6,7 +6,7 @@ from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
 from articles.models import may_publish
@@ -57,17 +57,17 @@ class ImportRecordAdmin(admin.ModelAdmin):
     @admin.display(description="各行（前 1000 行）")
     def row_table(self, obj):
         outcomes = {"new": "新建", "update": "更新", "unchanged": "不变", "failed": "出错"}
-        rows = format_html(
-            "".join("<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>" for _ in obj.rows),
-            *(
-                value
-                for row in obj.rows
-                for value in (
+        rows = format_html_join(
+            "",
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            (
+                (
                     row["line"],
                     outcomes.get(row["outcome"], row["outcome"]),
                     row["label"],
                     "；".join(row["errors"]) or "、".join(row["changed"]) or row["note"],
                 )
+                for row in obj.rows
             ),
         )
         head = "<tr><th>行</th><th>结果</th><th>标题</th><th>说明</th></tr>"
@@ -93,6 +93,7 @@ class ImportRecordAdmin(admin.ModelAdmin):
     def may_undo(self, request, record) -> bool:
         return (
             may_publish(request.user)
+            and request.user.has_perm("articles.delete_article")  # it removes what it created
             and record.kind == ImportRecord.Kind.ARTICLES
             and record.undone_at is None
             and bool(record.created or record.updated)

@@ -97,7 +97,7 @@ def load_seed_articles() -> tuple[Article, Article]:
         if not article.view_count:  # a new article: later clicks are the readers'
             flags["view_count"] = seed.view_count
         if any(getattr(article, name) != value for name, value in flags.items()):
-            Article.objects.filter(pk=article.pk).update(**flags)
+            Article.objects.filter(pk=article.pk).update(**flags, version=F("version") + 1)
             public_changes.pages_changed()
         if [(f.question, f.answer) for f in article.faqs.all()] != seed.faqs:
             article.faqs.all().delete()

@@ -168,10 +168,19 @@ def test_the_command_imports_as_a_named_user_with_their_rights(tmp_path, editor_
 # --- review --------------------------------------------------------------------------------------
 
 
-def test_submit_send_back_resubmit_approve(client, editor_user, chief_user):
+def approve(client, article):
+    """通过, as the 主编 does it: from the review page, which says what they saw."""
+    url = reverse("admin:articles_article_review", args=[article.pk])
+    return client.post(url, {"_approve": "通过", "seen": client.get(url).context["seen"]})
+
+
+def test_submit_send_back_resubmit_approve(
+    client, editor_user, chief_user, django_capture_on_commit_callbacks
+):
     draft = make_article(title="园区新政解读", status=Article.Status.DRAFT, created_by=editor_user)
     client.force_login(editor_user)
-    post_change(client, draft, _submit_review="提交审核")
+    with django_capture_on_commit_callbacks(execute=True):  # mail goes once committed
+        post_change(client, draft, _submit_review="提交审核")
     draft.refresh_from_db()
     assert draft.status == Article.Status.REVIEW
     assert mail.outbox[-1].to == ["chief@example.com"]
@@ -180,7 +189,8 @@ def test_submit_send_back_resubmit_approve(client, editor_user, chief_user):
     client.force_login(chief_user)
     review = reverse("admin:articles_article_review", args=[draft.pk])
     assert "园区新政解读" in client.get(review).text
-    client.post(review, {"_send_back": "退回", "note": "标题太长，请精简"})
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(review, {"_send_back": "退回", "note": "标题太长，请精简"})
     draft.refresh_from_db()
     assert (draft.status, draft.review_note) == (Article.Status.DRAFT, "标题太长，请精简")
     assert "标题太长，请精简" in mail.outbox[-1].body and mail.outbox[-1].to == [
@@ -192,7 +202,7 @@ def test_submit_send_back_resubmit_approve(client, editor_user, chief_user):
     assert "标题太长，请精简" in client.get(change_url(draft)).text
     post_change(client, draft, title="园区新政", _submit_review="提交审核")
     client.force_login(chief_user)
-    client.post(review, {"_approve": "通过"})
+    approve(client, draft)
     draft.refresh_from_db()
     assert draft.is_published() and draft.title == "园区新政"
     assert client.get(draft.get_absolute_url()).status_code == 200
@@ -213,7 +223,7 @@ def test_readers_keep_the_approved_text_until_the_chief_approves_a_change(
     review = client.get(reverse("admin:articles_article_review", args=[live.pk])).text
     assert "<del>批准</del>" in review and "<ins>编辑改</ins>" in review
     assert "批准的标题" in client.get(live.get_absolute_url()).text
-    client.post(reverse("admin:articles_article_review", args=[live.pk]), {"_approve": "通过"})
+    approve(client, live)
     client.logout()
     page = client.get(live.get_absolute_url()).text
     assert "编辑改的标题" in page and "编辑改的正文" in page
@@ -397,3 +407,64 @@ def test_an_import_edited_since_cannot_be_undone_and_says_which(chief_user):
     record.refresh_from_db()
     assert record.undone_at is None
     assert plan_undo(record).edited_since
+
+
+def test_approval_is_refused_when_the_text_moved_after_it_was_seen_or_proposed(
+    client, editor_user, chief_user
+):
+    live = make_article(title="批准的标题")
+    client.force_login(editor_user)
+    post_change(client, live, title="编辑改的标题")
+    client.force_login(chief_user)
+    url = reverse("admin:articles_article_review", args=[live.pk])
+    seen = client.get(url).context["seen"]
+    client.force_login(editor_user)
+    post_change(client, live, summary="审核期间又改的摘要")  # after the 主编 looked
+    client.force_login(chief_user)
+    response = client.post(url, {"_approve": "通过", "seen": seen}, follow=True)
+    assert "审核期间内容又有变动" in response.text
+    live.refresh_from_db()
+    assert live.title == "批准的标题"
+    # A 主编 saves the article after the change was proposed: approving would undo that save.
+    post_change(client, live, body="<p>主编的更正</p>")
+    response = approve(client, live)
+    assert "通过会覆盖那次保存" in client.get(response.url).text
+    live.refresh_from_db()
+    assert (live.title, live.body) == ("批准的标题", "<p>主编的更正</p>")
+
+
+def test_two_editors_changes_wait_together_and_related_articles_can_be_approved(
+    client, editor_user, chief_user
+):
+    live = make_article(title="原标题")
+    other = make_article(title="另一篇")
+    client.force_login(editor_user)
+    post_change(client, live, title="编辑甲改的标题")
+    client.force_login(make_user("bianji3", groups=["编辑"]))
+    assert "编辑甲改的标题" in client.get(change_url(live)).text  # the change waiting so far
+    post_change(client, live, summary="编辑乙补的摘要", related=[other.pk])
+    assert set(PendingChange.objects.get().values) == {"title", "summary", "related"}
+    client.force_login(chief_user)
+    assert "另一篇" in client.get(reverse("admin:articles_article_review", args=[live.pk])).text
+    approve(client, live)
+    live.refresh_from_db()
+    assert (live.title, live.summary) == ("编辑甲改的标题", "编辑乙补的摘要")
+    assert list(live.related.all()) == [other]
+
+
+def test_a_sent_back_change_leaves_the_queue_and_cannot_be_approved_in_bulk(
+    client, editor_user, chief_user
+):
+    live = make_article(title="原标题")
+    client.force_login(editor_user)
+    post_change(client, live, title="错误的标题")
+    client.force_login(chief_user)
+    review = reverse("admin:articles_article_review", args=[live.pk])
+    client.post(review, {"_send_back": "退回", "note": "标题有误"})
+    assert list(client.get(CHANGELIST + "?state=pending").context["cl"].result_list) == []
+    post_action(client, "approve_selected", [live])
+    live.refresh_from_db()
+    assert live.title == "原标题"
+    client.force_login(editor_user)
+    returned = client.get(CHANGELIST + "?state=returned").context["cl"].result_list
+    assert list(returned) == [live]
