@@ -39,7 +39,7 @@ from .import_columns import (
     parse_version,
     text,
 )
-from .models import Article, Category, may_publish
+from .models import Article, Category, may_publish, publication_time
 from .sanitize import sanitize_html
 
 IDENTITY_COLUMN = {"id": "id", "url": "source_url", "natural": "title"}
@@ -233,8 +233,7 @@ class ArticleImporter(BatchImporter):
             return
         plan.outcome = Outcome.NEW
         values.setdefault("status", self.default_status(values))
-        if values["status"] == Article.Status.PUBLISHED and not values.get("published_at"):
-            values["published_at"] = timezone.now()  # as Article.save() does
+        values["published_at"] = publication_time(values["status"], values.get("published_at"))
 
     def classify_stored(self, plan, old, tags) -> None:
         if plan.version is not None and plan.version != old["version"]:

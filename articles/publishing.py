@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from . import public_changes, workflow
-from .models import Article, PendingChange, may_publish
+from .models import Article, PendingChange, may_publish, publication_time
 
 BATCH_SIZE = 500  # keeps ``pk IN (...)`` under SQLite's parameter limit when "all" is selected
 
@@ -199,7 +199,9 @@ class PublishingAdminMixin:
         scheduled = 0
         for batch in batched(ids):
             batch_qs = Article.objects.filter(pk__in=batch)
-            batch_qs.filter(published_at__isnull=True).update(published_at=now)
+            batch_qs.filter(published_at__isnull=True).update(
+                published_at=publication_time(Article.Status.PUBLISHED, None, now)
+            )
             batch_qs.update(
                 status=Article.Status.PUBLISHED,
                 updated_at=now,
