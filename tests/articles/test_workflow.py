@@ -14,7 +14,7 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 from django.utils import timezone
 
-from articles import search, workflow
+from articles import public_changes, search, workflow
 from articles.importing import ArticleImporter
 from articles.models import Article, PendingChange
 from articles.undo import plan_undo, undo
@@ -392,21 +392,30 @@ def test_a_chief_undoes_an_import_and_only_when_nothing_was_edited_since(client,
     assert record.undone_by == chief_user
 
 
-def test_an_import_edited_since_cannot_be_undone_and_says_which(chief_user):
-    article = make_article(title="甲", status=Article.Status.DRAFT)
-    import_rows([{"id": article.pk, "title": "乙"}], user=chief_user, via="后台")
+def test_an_import_edited_since_cannot_be_undone_and_says_which(
+    chief_user, django_assert_num_queries
+):
+    articles = [make_article(title=f"甲{n}", status=Article.Status.DRAFT) for n in range(4)]
+    import_rows(
+        [{"id": article.pk, "title": f"乙{n}"} for n, article in enumerate(articles)],
+        user=chief_user,
+        via="后台",
+    )
     record = ImportRecord.objects.get()
-    article.refresh_from_db()
-    article.title = "丙"
-    article.save()
-    plan = undo(record, chief_user)
+    with public_changes.collected(user=chief_user):  # three edited by hand since
+        for article in articles[:3]:
+            article.refresh_from_db()
+            article.title = article.title.replace("乙", "丙")
+            article.save()
+    with django_assert_num_queries(7):  # the same however many were edited since
+        plan = plan_undo(record)
     assert not plan.possible
-    assert [title for _, title, _, _ in plan.edited_since] == ["丙"]
-    article.refresh_from_db()
-    assert article.title == "丙"
+    assert sorted(title for _, title, _, _ in plan.edited_since) == ["丙0", "丙1", "丙2"]
+    assert {who for _, _, who, _ in plan.edited_since} == {chief_user.get_username()}
+    undo(record, chief_user)
+    assert sorted(Article.objects.values_list("title", flat=True)) == ["丙0", "丙1", "丙2", "乙3"]
     record.refresh_from_db()
     assert record.undone_at is None
-    assert plan_undo(record).edited_since
 
 
 def test_approval_is_refused_when_the_text_moved_after_it_was_seen_or_proposed(
