@@ -1,6 +1,7 @@
 """Import speed and memory: the project's engine against django-import-export's default import.
 
     .venv/bin/python bench/import_bench.py [--rows 100000] [--baseline-rows 10000] [--keep]
+        [--encoding gb18030]
 
 Generates CSV files of ``hitech_portal.demo`` articles (about 2 KB of HTML body, 3 tags each)
 into a temporary directory, then measures, each in a fresh subprocess on a fresh SQLite database
@@ -14,6 +15,8 @@ into a temporary directory, then measures, each in a fresh subprocess on a fresh
 3. the engine re-importing the same file (expected: ``unchanged=`` every row).
 
 ``--postgres postgres://postgres@127.0.0.1:5432/x`` measures on fresh PostgreSQL databases instead.
+``--encoding gb18030`` writes the files as a spreadsheet saved on a Chinese Windows would be: the
+engine detects it, the baseline is told it.
 
 Ratios are against the baseline measured in the same run: the machine is shared.
 """
@@ -34,7 +37,7 @@ sys.path.insert(0, str(ROOT))
 HEADER = "title,category,published_at,status,source,source_url,author,summary,keywords,tags,body"
 
 
-def write_csv(path: Path, n: int, *, baseline: bool = False) -> None:
+def write_csv(path: Path, n: int, *, baseline: bool = False, encoding: str = "utf-8") -> None:
     """``hitech_portal.demo`` articles as an editor's CSV (Chinese headers) or, for the baseline,
     with English headers and an empty ``id`` column: django-import-export's default identity, so
     its per-row instance lookup is an indexed ``id IS NULL`` rather than a table scan."""
@@ -44,9 +47,9 @@ def write_csv(path: Path, n: int, *, baseline: bool = False) -> None:
     from hitech_portal.demo import write_csv as write_demo_csv
 
     if not baseline:
-        write_demo_csv(path, n)
+        write_demo_csv(path, n, encoding=encoding)
         return
-    with open(path, "w", encoding="utf-8", newline="") as f:
+    with open(path, "w", encoding=encoding, newline="") as f:
         writer = csv.writer(f)
         writer.writerow(["id", *COLUMNS])
         for article in generate_articles(n):
@@ -57,7 +60,7 @@ def write_csv(path: Path, n: int, *, baseline: bool = False) -> None:
 # --- measurements, each run in its own subprocess ----------------------------------------------
 
 
-def child(mode: str, csv_path: str) -> dict:
+def child(mode: str, csv_path: str, encoding: str) -> dict:
     import django
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hitech_portal.settings")
@@ -65,7 +68,7 @@ def child(mode: str, csv_path: str) -> dict:
     from articles.models import Article
 
     if mode == "baseline":
-        rows, summary, seconds = baseline_import(csv_path)
+        rows, summary, seconds = baseline_import(csv_path, encoding)
     else:
         from articles.importing import ArticleImporter
         from hitech_portal.imports.engine import run_import
@@ -89,7 +92,7 @@ def child(mode: str, csv_path: str) -> dict:
     }
 
 
-def baseline_import(csv_path: str):
+def baseline_import(csv_path: str, encoding: str):
     import tablib
     from import_export import fields, resources, widgets
 
@@ -103,7 +106,7 @@ def baseline_import(csv_path: str):
             model = Article
             fields = ["id", *HEADER.split(",")]
 
-    text = Path(csv_path).read_text(encoding="utf-8")
+    text = Path(csv_path).read_text(encoding=encoding)
     names = set()
     for line in tablib.Dataset().load(text, format="csv").dict:
         names.update(line["tags"].split("、"))
@@ -132,7 +135,9 @@ def fresh_database(postgres: str | None, tmp: Path, name: str) -> str:
     return f"{base}/{name}"
 
 
-def run_child(mode: str, csv_path: Path, database_url: str, *, migrate: bool = True) -> dict:
+def run_child(
+    mode: str, csv_path: Path, database_url: str, encoding: str, *, migrate: bool = True
+) -> dict:
     # As in production: DEBUG off (with it on, Django keeps every statement of the baseline).
     env = dict(os.environ, DATABASE_URL=database_url, DEBUG="False")
     env.setdefault("SECRET_KEY", "import-bench-only")
@@ -141,7 +146,7 @@ def run_child(mode: str, csv_path: Path, database_url: str, *, migrate: bool = T
         manage = [sys.executable, "manage.py", "migrate", "--verbosity=0"]
         subprocess.run(manage, env=env, check=True, cwd=ROOT)
     out = subprocess.run(
-        [sys.executable, __file__, "--child", mode, "--csv", str(csv_path)],
+        [sys.executable, __file__, "--child", mode, "--csv", str(csv_path), "--encoding", encoding],
         env=env,
         capture_output=True,
         text=True,
@@ -172,30 +177,31 @@ def main() -> None:
         help="measure on PostgreSQL instead of SQLite: a server URL such as "
         "postgres://postgres@127.0.0.1:5432/x (databases portal_import_bench_* are made there)",
     )
+    parser.add_argument("--encoding", default="utf-8", help="of the CSV files (gb18030, …)")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--csv", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        print(json.dumps(child(args.child, args.csv)))
+        print(json.dumps(child(args.child, args.csv, args.encoding)))
         return
 
     tmp = Path(tempfile.mkdtemp(prefix="import-bench-"))
     try:
         print(f"generating CSV files in {tmp} …", flush=True)
         small, big = tmp / "baseline.csv", tmp / "articles.csv"
-        write_csv(small, args.baseline_rows, baseline=True)
-        write_csv(big, args.rows)
+        write_csv(small, args.baseline_rows, baseline=True, encoding=args.encoding)
+        write_csv(big, args.rows, encoding=args.encoding)
         print(
             f"{args.baseline_rows} rows: {small.stat().st_size / 2**20:.0f} MB; "
             f"{args.rows} rows: {big.stat().st_size / 2**20:.0f} MB; "
-            f"{'PostgreSQL' if args.postgres else 'SQLite'}",
+            f"{args.encoding}; {'PostgreSQL' if args.postgres else 'SQLite'}",
             flush=True,
         )
         base_db = fresh_database(args.postgres, tmp, "portal_import_bench_base")
-        base = run_child("baseline", small, base_db)
+        base = run_child("baseline", small, base_db, args.encoding)
         engine_db = fresh_database(args.postgres, tmp, "portal_import_bench_engine")
-        first = run_child("engine", big, engine_db)
-        again = run_child("engine re-import", big, engine_db, migrate=False)
+        first = run_child("engine", big, engine_db, args.encoding)
+        again = run_child("engine re-import", big, engine_db, args.encoding, migrate=False)
         ratio = first["rows_per_s"] / base["rows_per_s"]
         print(
             f"engine / django-import-export default: {ratio:.1f}×  (target ≥ 8×)\n"
