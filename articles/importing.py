@@ -287,12 +287,27 @@ class ArticleImporter(BatchImporter):
         proposed = [p for p in plans if p.outcome == Outcome.UPDATE and p.proposed]
         changed = [p for p in plans if p.outcome == Outcome.UPDATE and not p.proposed]
         self.tag_ids.ensure({name for p in new + changed if p.tags for name in p.tags})
+        # A row that puts an article in 待审 submits it, as the form and the bulk action do.
+        submitted = [
+            p
+            for p in new + changed
+            if p.values.get("status") == Article.Status.REVIEW
+            and (p.outcome == Outcome.NEW or "status" in p.changed)
+        ]
+        submission = workflow.submitted_fields(self.user)
+        for plan in submitted:
+            plan.values.update(submission)
+        resubmitted = {p.object_id for p in submitted if p.outcome == Outcome.UPDATE}
         ids = bulk.insert_articles([p.values for p in new], self.user)
         for plan, article_id in zip(new, ids, strict=True):
             plan.object_id = article_id
         bulk.update_articles(
             (
-                (p.object_id, {name: p.values[name] for name in p.changed if name != "tags"})
+                (
+                    p.object_id,
+                    {name: p.values[name] for name in p.changed if name != "tags"}
+                    | (submission if p.object_id in resubmitted else {}),
+                )
                 for p in changed
             ),
             self.user,
@@ -306,6 +321,7 @@ class ArticleImporter(BatchImporter):
             for name in p.tags
         ]
         bulk.replace_tag_links(retagged, links)
+        workflow.notify_submitted_many([p.object_id for p in submitted], self.user)
         if proposed:
             workflow.propose_many(
                 {p.object_id: self.proposal(p) for p in proposed},

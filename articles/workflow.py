@@ -23,7 +23,6 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
 from django.db import transaction
-from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -175,6 +174,22 @@ def notify_submitted(article: Article, user) -> None:
     _notify_chiefs(article, f"待审文章：{article.title}", f"{_name(user)} 提交了一篇文章待审")
 
 
+def submitted_fields(user) -> dict:
+    """What :func:`mark_submitted` sets, as field values for the importer's bulk writes."""
+    return {"review_note": "", "submitted_by_id": user.pk if user else None}
+
+
+def notify_submitted_many(article_ids: list[int], user) -> None:
+    """One message to the 主编s for a batch of an import's articles that went to 待审."""
+    if article_ids:
+        first = Article.objects.filter(pk__in=article_ids).order_by("pk").first()
+        _notify_chiefs(
+            first,
+            f"待审文章：导入了 {len(article_ids)} 篇",
+            f"{_name(user)} 在导入中提交了文章待审",
+        )
+
+
 def approve(article: Article, user, *, seen: str | None = None) -> str:
     """The 主编's 通过: a 待审 article goes live (now, or at its 发布时间), a pending change is
     applied. ``seen`` is :func:`review_state` as the 主编 saw it: anything changed since is a
@@ -252,17 +267,7 @@ def awaiting(user) -> dict:
 
 
 def _notify_chiefs(article, subject, text) -> None:
-    chiefs = (
-        get_user_model()
-        .objects.filter(is_active=True)
-        .filter(
-            Q(is_superuser=True)
-            | Q(groups__permissions__codename=PUBLISH_PERMISSION.split(".")[1])
-            | Q(user_permissions__codename=PUBLISH_PERMISSION.split(".")[1])
-        )
-        .exclude(email="")
-        .distinct()
-    )
+    chiefs = get_user_model().objects.with_perm(PUBLISH_PERMISSION).exclude(email="")
     _send([user.email for user in chiefs], subject, text, article)
 
 

@@ -209,6 +209,34 @@ def test_submit_send_back_resubmit_approve(
     assert [r.history_change_reason for r in revisions_of(draft)][-1] == "审核通过"
 
 
+def test_an_import_that_puts_articles_in_review_submits_them_like_the_form(
+    editor_user, chief_user, django_capture_on_commit_callbacks
+):
+    returned = make_article(title="被退回的稿", status=Article.Status.DRAFT, review_note="请补数据")
+    with django_capture_on_commit_callbacks(execute=True):
+        report = import_rows(
+            [
+                {"id": returned.pk, "status": "待审"},
+                {"title": "导入的新稿", "category": "policy", "status": "待审"},
+            ],
+            user=editor_user,
+        )
+    assert report.summary() == "created=1 updated=1 unchanged=0 failed=0"
+    assert [m.to for m in mail.outbox] == [["chief@example.com"]]  # one notice for the batch
+    assert "2 篇" in mail.outbox[0].subject
+    for article in Article.objects.all():
+        assert (article.status, article.submitted_by, article.review_note) == (
+            Article.Status.REVIEW,
+            editor_user,
+            "",
+        )
+    assert workflow.awaiting(chief_user)["review"] == 2
+    with django_capture_on_commit_callbacks(execute=True):
+        workflow.send_back(Article.objects.get(title="导入的新稿"), chief_user, "来源不全")
+    assert mail.outbox[-1].to == ["editor@example.com"]  # 退回 reaches who submitted
+    assert workflow.awaiting(editor_user)["returned"] == 1
+
+
 def test_readers_keep_the_approved_text_until_the_chief_approves_a_change(
     client, editor_user, chief_user
 ):
