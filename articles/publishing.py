@@ -196,6 +196,10 @@ class PublishingAdminMixin:
         # Counted before anything changes: the list's filter may no longer match what it publishes.
         selected = queryset.count()
         ids = list(queryset.exclude(status=Article.Status.PUBLISHED).values_list("pk", flat=True))
+        # Publishing a 待审 article is its 通过: who submitted it hears, as from the 审核 page.
+        approved = list(
+            queryset.filter(status=Article.Status.REVIEW).select_related("submitted_by")
+        )
         scheduled = 0
         for batch in batched(ids):
             batch_qs = Article.objects.filter(pk__in=batch)
@@ -204,6 +208,7 @@ class PublishingAdminMixin:
             )
             batch_qs.update(
                 status=Article.Status.PUBLISHED,
+                review_note="",
                 updated_at=now,
                 updated_by=request.user,
                 version=F("version") + 1,
@@ -211,6 +216,7 @@ class PublishingAdminMixin:
             scheduled += batch_qs.filter(published_at__gt=now).count()
             self._log(request, batch_qs, "发布")
         public_changes.articles_changed(ids, how="批量发布")
+        workflow.notify_approved(approved, request.user)
         text = f"已发布 {len(ids)} 篇文章"
         if scheduled:
             text += f"，其中 {scheduled} 篇定时发布，到时才对读者可见"

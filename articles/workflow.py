@@ -223,6 +223,12 @@ def approve(article: Article, user, *, seen: str | None = None) -> str:
     return done
 
 
+def notify_approved(articles, user) -> None:
+    """Tell who submitted each of ``articles`` that the 主编 published it (the bulk 发布)."""
+    for article in articles:
+        _notify(article.submitted_by, f"已通过：{article.title}", f"{_name(user)} 发布了", article)
+
+
 def send_back(article: Article, user, note: str) -> str:
     """The 主编's 退回 with a note: a 待审 article back to 草稿, or the pending change marked
     returned (its author may revise and submit it again)."""

@@ -305,6 +305,22 @@ def test_bulk_submit_for_editors_and_bulk_approve_for_chiefs(client, editor_user
     assert all(article.is_published() for article in Article.objects.all())
 
 
+def test_publishing_review_articles_in_bulk_tells_who_submitted_them(
+    client, editor_user, chief_user, django_capture_on_commit_callbacks
+):
+    drafts = [make_article(status=Article.Status.DRAFT, review_note="上次的意见") for _ in range(2)]
+    client.force_login(editor_user)
+    post_action(client, "submit_selected", drafts)
+    client.force_login(chief_user)
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        post_action(client, "publish_selected", drafts)
+    assert all(article.is_published() for article in Article.objects.all())
+    assert set(Article.objects.values_list("review_note", flat=True)) == {""}
+    assert [m.to for m in mail.outbox] == [["editor@example.com"]] * 2
+    assert all("已通过" in m.subject for m in mail.outbox)
+
+
 # --- 下线时间 ------------------------------------------------------------------------------------
 
 
