@@ -74,7 +74,7 @@ class ReviewAdminMixin:
         article = Article.objects.filter(pk=object_id).only("status", "review_note").first()
         if article is None:
             return {}
-        pending = PendingChange.objects.filter(article=article).select_related("author").first()
+        pending = workflow.pending_of(article)
         editing_key = f"editing:article:{object_id}"
         editing = cache.get(editing_key)
         me = request.user.get_full_name() or request.user.get_username()
@@ -105,7 +105,7 @@ class ReviewAdminMixin:
         if not may_publish(request.user):
             raise PermissionDenied
         article = get_object_or_404(Article, pk=object_id)
-        pending = PendingChange.objects.filter(article=article).select_related("author").first()
+        pending = workflow.pending_of(article)
         if request.method == "POST":
             try:
                 with transaction.atomic(using=router.db_for_write(Article)):

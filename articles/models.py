@@ -116,6 +116,20 @@ class ArticleQuerySet(models.QuerySet):
     def published(self):
         return self.filter(published_q())
 
+    def awaiting_review(self):
+        """What a 主编 has to decide: 待审 articles and live ones with a pending change."""
+        return self.filter(
+            Q(status=Article.Status.REVIEW)
+            | Q(pk__in=PendingChange.objects.waiting().values("article"))
+        )
+
+    def returned_to(self, user):
+        """What was sent back to ``user``: their 退回 drafts and their returned pending changes."""
+        return self.filter(
+            Q(status=Article.Status.DRAFT, submitted_by=user) & ~Q(review_note="")
+            | Q(pk__in=PendingChange.objects.returned_to(user).values("article"))
+        )
+
     def newest_first(self):
         """The public order: newest first, id breaking ties (imported rows share a time)."""
         return self.order_by("-published_at", "-id")
@@ -340,6 +354,19 @@ class FAQ(models.Model):
         return self.question
 
 
+class PendingChangeQuerySet(models.QuerySet):
+    """A pending change counts while its article is live. One of an article withdrawn meanwhile
+    waits, untouched, until the article is published again (``workflow.pending_of``)."""
+
+    def waiting(self):
+        return self.filter(returned_at__isnull=True, article__status=Article.Status.PUBLISHED)
+
+    def returned_to(self, user):
+        return self.filter(
+            author=user, returned_at__isnull=False, article__status=Article.Status.PUBLISHED
+        )
+
+
 class PendingChange(models.Model):
     """An 编辑's change to a live article, kept apart until a 主编 approves it (待审修改).
 
@@ -370,6 +397,8 @@ class PendingChange(models.Model):
         related_name="+",
         verbose_name="来自导入",
     )
+
+    objects = PendingChangeQuerySet.as_manager()
 
     class Meta:
         verbose_name = "待审修改"

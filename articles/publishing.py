@@ -14,7 +14,7 @@ them when posted anyway.
 from django.contrib import admin, messages
 from django.contrib.admin.models import CHANGE, LogEntry
 from django.core.exceptions import PermissionDenied
-from django.db.models import F, Q
+from django.db.models import F
 from django.utils import timezone
 from django.utils.html import format_html
 
@@ -82,14 +82,9 @@ class PublicationStateFilter(admin.SimpleListFilter):
             case PublicationState.EXPIRED:
                 return published.filter(expires_at__lte=now)
             case self.PENDING:
-                waiting = PendingChange.objects.filter(returned_at__isnull=True)
-                return queryset.filter(pk__in=waiting.values("article"))
+                return queryset.filter(pk__in=PendingChange.objects.waiting().values("article"))
             case self.RETURNED:  # sent back to the one looking
-                mine = PendingChange.objects.filter(author=request.user, returned_at__isnull=False)
-                return queryset.filter(
-                    Q(status=Article.Status.DRAFT, submitted_by=request.user) & ~Q(review_note="")
-                    | Q(pk__in=mine.values("article"))
-                )
+                return queryset.returned_to(request.user)
         return queryset
 
 
@@ -252,10 +247,7 @@ class PublishingAdminMixin:
 
     @admin.action(permissions=["publish"], description="审核通过（待审的发布，待审修改生效）")
     def approve_selected(self, request, queryset):
-        waiting = queryset.filter(
-            Q(status=Article.Status.REVIEW)
-            | Q(pending_change__isnull=False, pending_change__returned_at__isnull=True)
-        ).distinct()
+        waiting = queryset.awaiting_review()
         done, refused = 0, []
         for article in waiting:
             try:

@@ -154,6 +154,13 @@ def tags_named(names) -> list[Tag]:
 # --- the review steps ----------------------------------------------------------------------------
 
 
+def pending_of(article: Article) -> PendingChange | None:
+    """The pending change a 主编 decides on: only a live article's (see PendingChangeQuerySet)."""
+    if article.status != PUBLISHED:
+        return None
+    return PendingChange.objects.filter(article=article).select_related("author").first()
+
+
 def submit(article: Article, user) -> None:
     """草稿 → 待审, by its author or anyone who may edit it."""
     mark_submitted(article, user)
@@ -195,7 +202,7 @@ def approve(article: Article, user, *, seen: str | None = None) -> str:
     applied. ``seen`` is :func:`review_state` as the 主编 saw it: anything changed since is a
     :class:`ReviewConflict`, as is a pending change made before the article's latest save.
     Returns what was done, for the message."""
-    pending = PendingChange.objects.filter(article=article).first()
+    pending = pending_of(article)
     if seen is not None and seen != review_state(article, pending):
         raise ReviewConflict("审核期间内容又有变动：请重新查看差异后再决定。")
     if pending is not None and pending.returned_at is not None:
@@ -232,10 +239,13 @@ def notify_approved(articles, user) -> None:
 def send_back(article: Article, user, note: str) -> str:
     """The 主编's 退回 with a note: a 待审 article back to 草稿, or the pending change marked
     returned (its author may revise and submit it again)."""
-    pending = PendingChange.objects.filter(article=article).first()
+    pending = pending_of(article)
     if pending is not None:
         pending.returned_note, pending.returned_at = note, timezone.now()
-        pending.save(update_fields=["returned_note", "returned_at"])
+        # The 主编 has read it against the current text: the author revises from there, and a
+        # change that 通过 refused as made before a later save can be approved once revised.
+        pending.base_version = article.version
+        pending.save(update_fields=["returned_note", "returned_at", "base_version"])
         author = pending.author
     else:
         author = article.submitted_by  # it goes back to who submitted it
@@ -260,12 +270,8 @@ def awaiting(user) -> dict:
     waiting = {}
     if may_publish(user):
         waiting["review"] = Article.objects.filter(status=REVIEW).count()
-        waiting["pending"] = PendingChange.objects.filter(returned_at__isnull=True).count()
-    returned = Article.objects.filter(status=DRAFT, submitted_by=user).exclude(review_note="")
-    waiting["returned"] = (
-        returned.count()
-        + PendingChange.objects.filter(author=user, returned_at__isnull=False).count()
-    )
+        waiting["pending"] = PendingChange.objects.waiting().count()
+    waiting["returned"] = Article.objects.returned_to(user).count()
     return waiting
 
 

@@ -484,6 +484,39 @@ def test_approval_is_refused_when_the_text_moved_after_it_was_seen_or_proposed(
     assert "通过会覆盖那次保存" in client.get(response.url).text
     live.refresh_from_db()
     assert (live.title, live.body) == ("批准的标题", "<p>主编的更正</p>")
+    # The way out the message names: 退回, the author revises on the latest text, 通过.
+    url = reverse("admin:articles_article_review", args=[live.pk])
+    client.post(url, {"_send_back": "退回", "note": "请在主编更正后的版本上改"})
+    client.force_login(editor_user)
+    assert workflow.awaiting(editor_user)["returned"] == 1
+    post_change(client, live, title="编辑重改的标题")
+    client.force_login(chief_user)
+    approve(client, live)
+    live.refresh_from_db()
+    assert (live.title, live.body) == ("编辑重改的标题", "<p>主编的更正</p>")
+    assert not PendingChange.objects.exists()
+    assert workflow.awaiting(editor_user)["returned"] == 0
+
+
+def test_a_change_to_an_article_withdrawn_meanwhile_waits_until_it_is_live_again(
+    client, editor_user, chief_user
+):
+    live = make_article(title="已发布的标题")
+    client.force_login(editor_user)
+    post_change(client, live, title="编辑提议的标题")
+    client.force_login(chief_user)
+    post_action(client, "unpublish_selected", [live])
+    assert workflow.awaiting(chief_user) == {"review": 0, "pending": 0, "returned": 0}
+    assert live.pk not in client.get(CHANGELIST + "?state=pending").context["cl"].result_list
+    # As a draft it is the 编辑's to edit directly, and 通过 of it publishes the draft itself.
+    client.force_login(editor_user)
+    post_change(client, live, title="草稿里改的标题", _submit_review="提交审核")
+    client.force_login(chief_user)
+    approve(client, live)
+    live.refresh_from_db()
+    assert (live.status, live.title) == (Article.Status.PUBLISHED, "草稿里改的标题")
+    # Live again: the earlier proposal waits once more, for a 主编 to decide.
+    assert workflow.awaiting(chief_user)["pending"] == 1
 
 
 def test_two_editors_changes_wait_together_and_related_articles_can_be_approved(
