@@ -321,7 +321,9 @@ class ArticleImporter(BatchImporter):
             for name in p.tags
         ]
         bulk.replace_tag_links(retagged, links)
-        workflow.notify_submitted_many([p.object_id for p in submitted], self.user)
+        workflow.notify_submitted_many(
+            [p.object_id for p in submitted], self.user, where="在导入中"
+        )
         if proposed:
             workflow.propose_many(
                 {p.object_id: self.proposal(p) for p in proposed},

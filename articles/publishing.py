@@ -241,8 +241,7 @@ class PublishingAdminMixin:
     @admin.action(permissions=["change"], description="提交审核")
     def submit_selected(self, request, queryset):
         drafts = list(queryset.filter(status=Article.Status.DRAFT))
-        for article in drafts:
-            workflow.submit(article, request.user)
+        workflow.submit(drafts, request.user)
         self.message_user(request, f"已提交 {len(drafts)} 篇文章待主编审核。", messages.SUCCESS)
 
     @admin.action(permissions=["publish"], description="审核通过（待审的发布，待审修改生效）")

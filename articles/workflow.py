@@ -161,12 +161,13 @@ def pending_of(article: Article) -> PendingChange | None:
     return PendingChange.objects.filter(article=article).select_related("author").first()
 
 
-def submit(article: Article, user) -> None:
-    """草稿 → 待审, by its author or anyone who may edit it."""
-    mark_submitted(article, user)
+def submit(articles: list[Article], user) -> None:
+    """草稿 → 待审, by their author or anyone who may edit them; one notice to the 主编s."""
     with public_changes.collected(user=user, how="提交审核"):
-        article.save()
-    notify_submitted(article, user)
+        for article in articles:
+            mark_submitted(article, user)
+            article.save()
+    notify_submitted_many([article.pk for article in articles], user)
 
 
 def mark_submitted(article: Article, user) -> None:
@@ -186,15 +187,17 @@ def submitted_fields(user) -> dict:
     return {"review_note": "", "submitted_by_id": user.pk if user else None}
 
 
-def notify_submitted_many(article_ids: list[int], user) -> None:
-    """One message to the 主编s for a batch of an import's articles that went to 待审."""
-    if article_ids:
-        first = Article.objects.filter(pk__in=article_ids).order_by("pk").first()
-        _notify_chiefs(
-            first,
-            f"待审文章：导入了 {len(article_ids)} 篇",
-            f"{_name(user)} 在导入中提交了文章待审",
-        )
+def notify_submitted_many(article_ids: list[int], user, *, where: str = "") -> None:
+    """One message to the 主编s for articles that went to 待审 together (``where``: "在导入中")."""
+    if not article_ids:
+        return
+    first = Article.objects.filter(pk__in=article_ids).order_by("pk").first()
+    if len(article_ids) == 1:
+        notify_submitted(first, user)
+        return
+    count = len(article_ids)
+    text = f"{_name(user)} {where}提交了 {count} 篇文章待审，其一"
+    _notify_chiefs(first, f"待审文章：{count} 篇", text)
 
 
 def approve(article: Article, user, *, seen: str | None = None) -> str:

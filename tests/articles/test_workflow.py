@@ -294,11 +294,16 @@ def test_the_queue_and_the_change_form_run_fixed_queries(
     assert len(history) < 20
 
 
-def test_bulk_submit_for_editors_and_bulk_approve_for_chiefs(client, editor_user, chief_user):
-    drafts = [make_article(status=Article.Status.DRAFT) for _ in range(2)]
+def test_bulk_submit_for_editors_and_bulk_approve_for_chiefs(
+    client, editor_user, chief_user, django_capture_on_commit_callbacks
+):
+    drafts = [make_article(status=Article.Status.DRAFT) for _ in range(3)]
     client.force_login(editor_user)
-    post_action(client, "submit_selected", drafts)
+    with django_capture_on_commit_callbacks(execute=True):
+        post_action(client, "submit_selected", drafts)
     assert set(Article.objects.values_list("status", flat=True)) == {Article.Status.REVIEW}
+    assert [m.to for m in mail.outbox] == [["chief@example.com"]]  # one notice for the three
+    assert "3 篇" in mail.outbox[0].subject
     assert "审核通过（待审的发布，待审修改生效）" not in client.get(CHANGELIST).text
     client.force_login(chief_user)
     post_action(client, "approve_selected", drafts)
