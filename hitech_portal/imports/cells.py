@@ -7,11 +7,15 @@ exported reads back to the same value.
 
 import datetime as dt
 import re
+import unicodedata
 
 from django.utils import timezone
 
 FORMULA_STARTS = frozenset("=+-@\t\r")
 _NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
+# What a spreadsheet never shows at the start of a cell: control characters (the XLSX writer drops
+# them, openpyxl's ILLEGAL_CHARACTERS_RE), spaces and zero-width marks. The guard looks past them.
+_UNSEEN = re.compile(r"[\x00-\x08\x0a-\x0c\x0e-\x1f\x7f\s\u200b-\u200f\u2060\ufeff]*")
 
 
 # --- the formula guard ---------------------------------------------------------------------------
@@ -19,6 +23,10 @@ _NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
 
 def escape_formula(text: str) -> str:
     """Prefix ``'`` to a cell a spreadsheet would run as a formula (``=`` ``+`` ``-`` ``@`` tab CR).
+
+    The first character is judged as a spreadsheet will see it, after the writer's normalisation:
+    ``\x0e=HYPERLINK(…)`` is guarded (the XLSX writer drops the control character), and so are
+    full-width ``＝＋－＠`` (read as their ASCII forms, NFKC).
 
     A plain negative number (``-12.5``) is left alone: it computes nothing, and escaping it would
     turn figures into text. Cells already starting with ``'`` before such a character get one
@@ -36,7 +44,12 @@ def unescape_formula(text: str) -> str:
 
 def _needs_guard(text: str) -> bool:
     bare = text.lstrip("'")
-    return bool(bare) and bare[0] in FORMULA_STARTS and not _NUMBER.match(bare)
+    if not bare or _NUMBER.match(bare):
+        return False
+    if bare[0] in FORMULA_STARTS:
+        return True
+    seen = bare[_UNSEEN.match(bare).end() :][:1]
+    return bool(seen) and unicodedata.normalize("NFKC", seen)[:1] in FORMULA_STARTS
 
 
 def cell_text(value) -> str:

@@ -103,3 +103,32 @@ def test_export_then_edit_in_a_spreadsheet_updates_only_that_article(tmp_path):
     assert (status, lines[-1]) == (0, "created=0 updated=1 unchanged=1 failed=0")
     assert Article.objects.filter(title="第二篇（修订）").exists()
     assert DATA.exists()
+
+
+HIDDEN_FORMULAS = [
+    '\x0e=HYPERLINK("http://evil.example/x","点此")',  # the XLSX writer drops the \x0e
+    "\x00\x1f+1+2",
+    " =1+1",
+    "\u200b@SUM(A1)",
+    '＝HYPERLINK("http://evil.example/x")',  # full-width, read as = by Chinese Excel
+    "＋86",
+    "﹣1+2",
+]
+
+
+@pytest.mark.parametrize("title", HIDDEN_FORMULAS)
+def test_xlsx_export_guards_formulas_behind_what_the_writer_drops(tmp_path, title):
+    make_article(title=title)
+    export(tmp_path / "out.xlsx")
+    cell = load_workbook(tmp_path / "out.xlsx").active["B2"]
+    assert cell.data_type == "s"
+    assert cell.value.startswith("'")
+
+
+@pytest.mark.parametrize("title", HIDDEN_FORMULAS)
+def test_csv_export_guards_formulas_behind_control_and_full_width_characters(tmp_path, title):
+    make_article(title=title)
+    export(tmp_path / "out.csv")
+    with open(tmp_path / "out.csv", encoding="utf-8-sig", newline="") as f:
+        rows = list(csv.reader(f))
+    assert rows[1][1] == "'" + title

@@ -76,3 +76,12 @@ def test_csv_runs_fixed_queries(client, django_assert_max_num_queries):
     with django_assert_max_num_queries(2):
         response = client.get("/indicators/many.csv")
     assert len(parse(response)) == 36
+
+
+def test_csv_guards_formulas_behind_control_and_full_width_characters(client):
+    indicator = make_indicator(name='\x0e=HYPERLINK("http://evil.example")', slug="hidden")
+    make_observation(indicator=indicator, period="2024", region="＝1+1", note="\u3000+1", value=1)
+    rows = parse(client.get("/indicators/hidden.csv"))
+    assert rows[1][0] == '\'\x0e=HYPERLINK("http://evil.example")'
+    assert rows[1][2] == "'＝1+1"
+    assert rows[1][4] == "'\u3000+1"
