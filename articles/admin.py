@@ -265,7 +265,7 @@ class ArticleAdmin(
     def get_search_results(self, request, queryset, search_term):
         results, may_have_duplicates = super().get_search_results(request, queryset, search_term)
         term = search_term.strip()
-        if term.isdigit() and len(term) < 16:
+        if term.isascii() and term.isdigit() and len(term) < 16:  # not ², not ٣
             results |= queryset.filter(pk=int(term))
         return results, may_have_duplicates
 

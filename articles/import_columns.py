@@ -9,7 +9,7 @@ the column). The category's parser needs the categories, so it lives on the impo
 from urllib.parse import urlsplit
 
 from hitech_portal.chinese import to_simplified
-from hitech_portal.imports.cells import cell_text
+from hitech_portal.imports.cells import cell_text, is_row_id
 from hitech_portal.imports.engine import Parser
 from hitech_portal.imports.tables import Columns
 
@@ -70,7 +70,7 @@ def parse_id(cell) -> int | None:
     value = cell_text(cell)
     if not value:
         return None
-    if value.isdigit() and int(value) > 0:
+    if is_row_id(value):
         return int(value)
     raise ValueError(f"编号应是正整数，而不是 {value}")
 
@@ -100,7 +100,7 @@ def parse_version(cell) -> int | None:
     value = cell_text(cell)
     if not value:
         return None
-    if value.isdigit() and int(value) > 0:
+    if is_row_id(value):
         return int(value)
     raise ValueError(f"版本应是正整数，而不是 {value}")
 

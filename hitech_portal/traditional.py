@@ -47,6 +47,7 @@ PROTECTED = re.compile(
 TAG_WITH_CJK = re.compile(
     r"<[a-zA-Z/!?][^<>]*?[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f][^<>]*>"
 )
+TAG_WITH_CJK_PIECES = re.compile(f"({TAG_WITH_CJK.pattern})")
 TAG_NAME = re.compile(r"</?([a-zA-Z][a-zA-Z0-9:-]*)")
 ATTRIBUTE = re.compile(r"(\s)([^\s\"'<>/=]+)(\s*=\s*)(\"[^\"]*\"|'[^']*'|[^\s\"'=<>`]+)")
 # Root-relative links and form targets; "//host" is another site.
@@ -97,7 +98,15 @@ def _convert_outside_tags(markup: str, convert_tag) -> str:
     out first and put back as ``convert_tag`` returns it."""
     if not CJK.search(markup):
         return markup
-    mark = next(mark for mark in HOLDS if mark not in markup)
+    mark = next((mark for mark in HOLDS if mark not in markup), None)
+    if mark is None:
+        # Every private-use character occurs in the text (a hostile query or body): no character
+        # is free to mark the tags, so convert piece by piece instead.
+        pieces = TAG_WITH_CJK_PIECES.split(markup)
+        return "".join(
+            convert_tag(piece) if index % 2 else to_traditional(piece)
+            for index, piece in enumerate(pieces)
+        )
     held = []
 
     def hold(match: re.Match) -> str:

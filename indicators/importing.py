@@ -14,7 +14,7 @@ from decimal import Decimal, InvalidOperation
 from articles import public_changes
 from articles.models import Article
 from hitech_portal.chinese import to_simplified
-from hitech_portal.imports.cells import cell_text
+from hitech_portal.imports.cells import cell_text, is_row_id
 from hitech_portal.imports.engine import BatchImporter, Plan
 from hitech_portal.imports.report import Outcome, PlannedRow
 from hitech_portal.imports.tables import Columns
@@ -170,7 +170,7 @@ class ObservationImporter(BatchImporter):
         """Article ids or URLs → ids, in two queries for the batch; unknown ones fail the row."""
         carried = [p for p in plans if "source_article" in p.values]
         refs = {p.values["source_article"] for p in carried} - {""}
-        ids = {int(ref) for ref in refs if ref.isdigit()}
+        ids = {int(ref) for ref in refs if is_row_id(ref)}
         urls = refs - {str(i) for i in ids}
         known = {}
         if ids:

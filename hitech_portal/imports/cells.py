@@ -52,6 +52,18 @@ def _needs_guard(text: str) -> bool:
     return bool(seen) and unicodedata.normalize("NFKC", seen)[:1] in FORMULA_STARTS
 
 
+# --- ids ---------------------------------------------------------------------------------------
+
+ROW_ID_MAX = 2**63 - 1  # the largest id (or 版本) either database holds
+_ROW_ID = re.compile(r"[0-9]{1,19}")
+
+
+def is_row_id(text: str) -> bool:
+    """``12`` can be an id; ``²`` and ``٣`` (digits to ``str.isdigit``), ``0`` and numbers past
+    the databases' 64-bit integers cannot."""
+    return bool(_ROW_ID.fullmatch(text)) and 0 < int(text) <= ROW_ID_MAX
+
+
 def cell_text(value) -> str:
     """A cell as clean text: trimmed, then the export's formula guard removed (in that order, so
     a value that starts with a tab survives the round trip). A date cell reads as the export
@@ -109,8 +121,15 @@ def parse_datetime(value) -> dt.datetime | None:
         raise ValueError(f"不存在的日期或时间 {text}") from None
     if offset:
         tz = dt.UTC if offset == "Z" else dt.datetime.strptime(offset.replace(":", ""), "%z").tzinfo
-        return moment.replace(tzinfo=tz)
-    return timezone.make_aware(moment)
+        moment = moment.replace(tzinfo=tz)
+    else:
+        moment = timezone.make_aware(moment)
+    try:  # 0001-01-01 00:00 +14:00 is before year 1 in UTC, where the database keeps it
+        moment.astimezone(dt.UTC)
+        timezone.localtime(moment)
+    except OverflowError:
+        raise ValueError(f"超出可以保存的时间范围 {text}") from None
+    return moment
 
 
 def format_datetime(value: dt.datetime | None) -> str:
