@@ -6,8 +6,9 @@ an invalid filter is a 400 page naming the problem, a page number that is not a 
 past the end is a 404 (``ListView``'s paging).
 """
 
+from django.apps import apps
 from django.core.paginator import Paginator
-from django.db.models import Count, F
+from django.db.models import Count, F, Prefetch
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.cache import add_never_cache_headers
@@ -144,9 +145,13 @@ def article_detail(request, pk):
     queryset = Article.objects.select_related("category__parent").prefetch_related(
         "tags",
         "faqs",
-        # Read through the reverse relation: this app never imports ``indicators``.
+        # Read through the reverse relation: this app never imports ``indicators``. Only the
+        # figures readers may see (a scheduled article's figures stay under embargo).
         "indicators",
-        "indicators__observations",
+        Prefetch(
+            "indicators__observations",
+            queryset=apps.get_model("indicators", "Observation").objects.public(),
+        ),
     )
     # Previews of drafts and scheduled articles are for those who may edit them.
     if request.user.is_staff and request.user.has_perm("articles.change_article"):

@@ -9,10 +9,11 @@ from decimal import Decimal
 
 from django.core.validators import RegexValidator
 from django.db import models
+from django.db.models import Q
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
-from articles.models import Article
+from articles.models import Article, published_q
 
 #: The region of a figure that names none, and the one an indicator's headline comes from.
 DEFAULT_REGION = "全国"
@@ -73,6 +74,14 @@ class IndicatorLink(models.Model):
         return str(self.indicator)
 
 
+class ObservationQuerySet(models.QuerySet):
+    def public(self):
+        """What readers may see: a value taken from an article is embargoed with it, until the
+        article itself is visible (a scheduled or draft article's figures stay unpublished); a
+        value that cites no article is public."""
+        return self.filter(Q(source_article__isnull=True) | published_q("source_article__"))
+
+
 class Observation(models.Model):
     indicator = models.ForeignKey(
         Indicator, models.CASCADE, related_name="observations", verbose_name="指标"
@@ -95,6 +104,8 @@ class Observation(models.Model):
         verbose_name="来源文章",
     )
     history = HistoricalRecords(verbose_name="观测值修订", user_related_name="+")
+
+    objects = ObservationQuerySet.as_manager()
 
     class Meta:
         verbose_name = "观测值"

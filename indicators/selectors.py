@@ -69,8 +69,9 @@ def headline_subquery(field: str) -> Subquery:
 
 def with_latest_observation(indicators: QuerySet[Indicator]) -> QuerySet[Indicator]:
     """Prefetch only each indicator's headline observation, as ``indicator.latest_observations``
-    (one windowed query for all; a sliced prefetch needs its own attribute)."""
-    latest = Observation.objects.order_by(*headline_order())[:1]
+    (one windowed query for all; a sliced prefetch needs its own attribute). Public pages see
+    only public observations (``Observation.objects.public()``: no embargoed figure)."""
+    latest = Observation.objects.public().order_by(*headline_order())[:1]
     return indicators.prefetch_related(
         Prefetch("observations", queryset=latest, to_attr=LATEST_ATTR)
     )
@@ -117,7 +118,11 @@ def primary_series(indicator: Indicator) -> list[Observation]:
 
 def observations_for(indicator: Indicator) -> QuerySet[Observation]:
     """The indicator's table: every period and region, with the source article, one query."""
-    return indicator.observations.select_related("source_article").order_by("period", "region")
+    return (
+        indicator.observations.public()
+        .select_related("source_article")
+        .order_by("period", "region")
+    )
 
 
 def citing_articles(indicator: Indicator) -> QuerySet[Article]:
