@@ -1,5 +1,5 @@
 """A figure taken from an article is embargoed with it: until the article is public, its value
-shows nowhere, not on the home page, the indicator pages, their CSV or another article's 相关数据."""
+shows nowhere: not on the home page, the indicator pages, their CSV or articles' 相关数据."""
 
 from datetime import timedelta
 
