@@ -1,6 +1,9 @@
 """RSS 2.0 feeds: the latest articles site-wide and per category, from ``published()``.
 
 ``item_pubdate`` lets contrib set ``Last-Modified``, so ConditionalGetMiddleware answers 304s.
+Links are absolute on ``SITE_URL`` (contrib leaves absolute links alone): the request's ``Host``
+header is whatever a client sends, and a cached feed would hand a forged one to every reader.
+The 摘要 is plain text, so it goes out escaped: RSS readers render ``<description>`` as HTML.
 """
 
 from django.conf import settings
@@ -8,9 +11,11 @@ from django.contrib.syndication.views import Feed
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.feedgenerator import Rss201rev2Feed
+from django.utils.html import escape
 from django.utils.translation import get_language, to_locale
 
 from .models import Article, Category
+from .structured_data import absolute
 
 FEED_LENGTH = 30
 
@@ -26,7 +31,10 @@ class LatestArticlesFeed(Feed):
         return to_locale(get_language()).replace("_", "-")
 
     def link(self):
-        return reverse("home")
+        return absolute(reverse("home"))
+
+    def feed_url(self):
+        return absolute(reverse("articles:latest_feed"))
 
     def articles(self):
         return (
@@ -43,8 +51,11 @@ class LatestArticlesFeed(Feed):
     def item_title(self, item):
         return item.title
 
+    def item_link(self, item):
+        return absolute(item.get_absolute_url())
+
     def item_description(self, item):
-        return item.summary or item.title
+        return escape(item.summary or item.title)
 
     def item_pubdate(self, item):
         return item.published_at
@@ -70,7 +81,10 @@ class CategoryFeed(LatestArticlesFeed):
         return obj.description or f"{settings.SITE_NAME}「{obj.name}」栏目的最新文章"
 
     def link(self, obj):
-        return obj.get_absolute_url()
+        return absolute(obj.get_absolute_url())
+
+    def feed_url(self, obj):
+        return absolute(reverse("articles:category_feed", args=[obj.slug]))
 
     def items(self, obj):
         return self.articles().filter(category=obj)[:FEED_LENGTH]

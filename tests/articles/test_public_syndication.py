@@ -1,5 +1,6 @@
 """RSS feeds and sitemaps: valid, public articles only, fixed queries."""
 
+import html
 from datetime import timedelta
 from xml.etree import ElementTree
 
@@ -140,3 +141,23 @@ def test_sitemaps_run_fixed_queries(client, django_assert_max_num_queries):
         ]:
             with django_assert_max_num_queries(most):
                 assert client.get(path).status_code == 200
+
+
+def test_feed_links_use_site_url_whatever_host_the_request_names(client, settings):
+    settings.SITE_URL = "https://portal.example.com"
+    settings.ALLOWED_HOSTS = ["portal.example.com", "evil.example"]
+    article = make_article(title="园区新闻")
+    for path in ("/feeds/latest.xml", f"/category/{article.category.slug}/feed.xml"):
+        response = client.get(path, HTTP_HOST="evil.example")
+        text = response.content.decode()
+        assert "evil.example" not in text
+        feed = parse_feed(response)
+        assert feed.feed.link.startswith("https://portal.example.com/")
+        assert feed.entries[0].link == "https://portal.example.com" + article.get_absolute_url()
+
+
+def test_a_plain_text_summary_with_markup_reaches_readers_as_text(client):
+    make_article(summary='<img src=x onerror="alert(1)"><b>加粗</b> & 更多')
+    entry = parse_feed(client.get("/feeds/latest.xml")).entries[0]
+    assert html.unescape(entry.summary) == '<img src=x onerror="alert(1)"><b>加粗</b> & 更多'
+    assert "<b>" not in entry.summary
