@@ -8,14 +8,14 @@ past the end is a 404 (``ListView``'s paging).
 
 from django.apps import apps
 from django.core.paginator import Paginator
-from django.db.models import Count, F, Prefetch
+from django.db.models import Count, Exists, F, OuterRef, Prefetch
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.cache import add_never_cache_headers
 from django.utils.html import strip_tags
 from django.utils.text import Truncator
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 from django.views.generic import ListView
 
 from .crawlers import is_crawler
@@ -47,6 +47,7 @@ class PagedListView(ListView):
 
     paginate_by = PER_PAGE
     paginator_class = DeferredJoinPaginator
+    http_method_names = ["get", "head"]  # as every public page: OPTIONS and TRACE are a 405
 
     def count_key(self) -> str:
         """What identifies this list's total in the shared cache ("" = count every time)."""
@@ -130,7 +131,9 @@ class TagArticleListView(PagedListView):
     template_name = "articles/tag_detail.html"
 
     def get_queryset(self):
-        self.tag = get_object_or_404(Tag, slug=self.kwargs["slug"])
+        # A tag only drafts carry has no page: its name would tell what is being written.
+        public = Article.objects.published().filter(tags=OuterRef("pk"))
+        self.tag = get_object_or_404(Tag.objects.filter(Exists(public)), slug=self.kwargs["slug"])
         return self.tag.articles.published().for_cards().newest_first()
 
     def count_key(self):
@@ -140,6 +143,7 @@ class TagArticleListView(PagedListView):
         return super().get_context_data(tag=self.tag, **kwargs)
 
 
+@require_safe
 def article_detail(request, pk):
     """Visitors see published articles only; staff may preview drafts and scheduled ones."""
     queryset = Article.objects.select_related("category__parent").prefetch_related(
@@ -204,6 +208,7 @@ def count_view(request, pk):
     return response
 
 
+@require_safe
 def search(request):
     """``/search/?q=…&category=<slug>&from=YYYY-MM-DD&to=YYYY-MM-DD&page=N``: paged like every
     other list; a page past the end shows the last one (a result count can shrink)."""

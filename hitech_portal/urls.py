@@ -3,6 +3,7 @@ from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path
+from django.views.decorators.http import require_safe
 
 from articles.sitemaps import ArticleSitemap, CategorySitemap, TagSitemap
 from indicators.sitemaps import IndicatorSitemap
@@ -26,13 +27,13 @@ urlpatterns = [
     path("favicon.ico", views.favicon, name="favicon"),
     path(
         "sitemap.xml",
-        sitemap_views.index,
+        require_safe(sitemap_views.index),
         {"sitemaps": sitemaps, "sitemap_url_name": "sitemap_section"},
         name="sitemap",
     ),
     path(
         "sitemap-<section>.xml",
-        sitemap_views.sitemap,
+        require_safe(sitemap_views.sitemap),
         {"sitemaps": sitemaps},
         name="sitemap_section",
     ),

@@ -19,6 +19,7 @@ PER_CATEGORY = 5
 MOST_READ = 8
 
 
+@require_safe
 def home(request):
     public = Article.objects.published()
     cards = public.for_cards()
@@ -74,6 +75,7 @@ def server_error(request):
 
 
 @never_cache
+@require_safe
 def healthz(request):
     """200 when the database and the cache both answer, 503 otherwise (for load balancers)."""
     checks = {}

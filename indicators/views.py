@@ -1,5 +1,6 @@
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.views.decorators.http import require_safe
 
 from . import selectors
 from .exporting import observation_rows, write_csv
@@ -7,6 +8,7 @@ from .models import Indicator
 from .structured_data import indicator_graph, indicator_trail, meta_description
 
 
+@require_safe
 def indicator_list(request):
     return render(
         request,
@@ -15,6 +17,7 @@ def indicator_list(request):
     )
 
 
+@require_safe
 def indicator_detail(request, slug):
     indicator = get_object_or_404(Indicator, slug=slug)
     observations = list(selectors.observations_for(indicator))
@@ -37,6 +40,7 @@ def indicator_detail(request, slug):
     )
 
 
+@require_safe
 def indicator_csv(request, slug):
     indicator = get_object_or_404(Indicator, slug=slug)
     response = HttpResponse(content_type="text/csv; charset=utf-8")

@@ -50,3 +50,32 @@ def test_defaults_are_chinese_and_local(settings):
         "django.db.backends.sqlite3",
         "django.db.backends.postgresql",
     }
+
+
+PRODUCTION = {
+    "DEBUG": "False",
+    "SECRET_KEY": "a-long-random-production-key-0123456789-abcdefghijklmnopqrstuvwxyz",
+    "ALLOWED_HOSTS": "portal.example.com",
+}
+SHOW = (
+    "from django.conf import settings as s; "
+    "print(s.SECURE_PROXY_SSL_HEADER, s.SECURE_HSTS_INCLUDE_SUBDOMAINS, s.SECURE_HSTS_PRELOAD)"
+)
+
+
+def test_proxy_header_and_hsts_for_the_whole_domain_are_opt_in():
+    result = manage("shell", "--no-imports", "-c", SHOW, **PRODUCTION)
+    assert result.stdout.split() == ["None", "False", "False"], result.stderr
+
+
+def test_operators_opt_in_to_the_proxy_header_and_hsts_preload():
+    env = {
+        **PRODUCTION,
+        "SECURE_PROXY_SSL_HEADER": "X-Forwarded-Proto",
+        "SECURE_HSTS_INCLUDE_SUBDOMAINS": "True",
+        "SECURE_HSTS_PRELOAD": "True",
+    }
+    result = manage("shell", "--no-imports", "-c", SHOW, **env)
+    assert result.stdout.split() == ["('HTTP_X_FORWARDED_PROTO',", "'https')", "True", "True"]
+    check = manage("check", "--deploy", "--fail-level", "WARNING", **env)
+    assert check.returncode == 0, check.stderr
