@@ -281,8 +281,13 @@ def awaiting(user) -> dict:
 # --- mail -----------------------------------------------------------------------------------------
 
 
+PERMISSION_BACKEND = "django.contrib.auth.backends.ModelBackend"
+
+
 def _notify_chiefs(article, subject, text) -> None:
-    chiefs = get_user_model().objects.with_perm(PUBLISH_PERMISSION).exclude(email="")
+    # Permissions live in the model backend (the other one, django-axes, only counts logins).
+    chiefs = get_user_model().objects.with_perm(PUBLISH_PERMISSION, backend=PERMISSION_BACKEND)
+    chiefs = chiefs.exclude(email="")
     _send([user.email for user in chiefs], subject, text, article)
 
 

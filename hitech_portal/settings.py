@@ -6,9 +6,11 @@ break sessions across app servers.
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -49,6 +51,7 @@ INSTALLED_APPS = [
     "django_prose_editor",
     "import_export",
     "simple_history",
+    "axes",
     "hitech_portal",
     "articles",
     "indicators",
@@ -56,6 +59,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Outside the page cache: every response gets the current policies (CONTENT_SECURITY_POLICY).
+    "csp.middleware.CSPMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Compresses pages (whitenoise already serves static files compressed); outermost of the
     # middleware that touch the body, so anything rewriting HTML runs before it.
@@ -76,7 +82,24 @@ MIDDLEWARE = [
     # converted page): see hitech_portal/middleware.py.
     "hitech_portal.middleware.PageCacheMiddleware",
     "hitech_portal.middleware.TraditionalChineseMiddleware",
+    # Last, as django-axes asks: answers a locked-out login with its page (AXES_LOCKOUT_TEMPLATE).
+    "axes.middleware.AxesMiddleware",
 ]
+
+# Login throttling (django-axes): after AXES_FAILURE_LIMIT wrong passwords for one user name, or
+# from one address, that user name or address is locked out for AXES_COOLOFF_TIME (each new try
+# meanwhile restarts it). Attempts are kept in the database, so every app server sees them;
+# `manage.py axes_reset_username NAME` / `axes_reset_ip ADDRESS` lifts a lockout at once.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("LOGIN_LOCKOUT_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # either one locks: per user, per address
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "admin/lockout.html"
+AXES_VERBOSE = False
 
 ROOT_URLCONF = "hitech_portal.urls"
 
@@ -193,6 +216,12 @@ CSRF_COOKIE_HTTPONLY = True
 # (e.g. X-Forwarded-Proto): an app server reachable directly would believe any client's header.
 if proxy_header := os.environ.get("SECURE_PROXY_SSL_HEADER", "").strip():
     SECURE_PROXY_SSL_HEADER = ("HTTP_" + proxy_header.upper().replace("-", "_"), "https")
+    # The same proxy says who the client is (X-Forwarded-For), for the login lockout per address;
+    # without a trusted proxy that header is the client's own claim and only REMOTE_ADDR counts.
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+    AXES_IPWARE_PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "1"))
+else:
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
 if not DEBUG:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
     SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", str(60 * 60 * 24 * 365)))
@@ -207,6 +236,51 @@ if not DEBUG:
         *([] if SECURE_HSTS_INCLUDE_SUBDOMAINS else ["security.W005"]),
         *([] if SECURE_HSTS_PRELOAD else ["security.W021"]),
     ]
+
+# Content-Security-Policy (django-csp), one policy for every page: scripts and styles from this
+# site only, never inline; the one inline script, the prose editor's import map in the admin, is
+# let in by the request's nonce (templates/admin/change_form.html). JSON-LD is data, not script,
+# and charts draw through the CSSOM (static/js/charts.js), so neither needs an exception.
+# A view that needs more relaxes it for itself, never here:
+#   from csp.decorators import csp_update, csp_replace
+#   @csp_update({"img-src": ["https://tiles.example.com"]})           # add a source
+#   @csp_replace({"frame-ancestors": ["https://partner.example.com"]})  # an embeddable page
+#   @xframe_options_exempt                                             # (with X_FRAME_OPTIONS)
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF],
+        # Article bodies may show images kept on the source sites (sanitised <img>).
+        "img-src": [SELF, "data:", "https:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "worker-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+# Permissions-Policy (django-permissions-policy): no page asks for these; a view that embeds
+# something that does would say so with its own header.
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "autoplay",
+        "browsing-topics",
+        "camera",
+        "display-capture",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "usb",
+    )
+}
 
 LOGGING = {
     "version": 1,

@@ -92,7 +92,12 @@ self.onmessage = function (event) {
       renderer: "svg", ssr: true, width: job.width, height: job.height
     });
     chart.setOption(chartOptions(job.data, job.fontFamily));
-    var svg = chart.renderToSVGString();
+    // Inline styles would be refused while the page parses the markup (the site's
+    // Content-Security-Policy has no 'unsafe-inline'): style attributes travel as data-css,
+    // which charts.js applies through the CSSOM, and the <style> (hover cursors) is dropped.
+    var svg = chart.renderToSVGString()
+      .replace(/<style[\s\S]*?<\/style>/g, "")
+      .replace(/\sstyle=/g, " data-css=");
     chart.dispose();
     self.postMessage({ id: job.id, svg: svg });
   } catch (error) {

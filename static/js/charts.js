@@ -42,16 +42,13 @@
     });
   }
 
-  // Styles in markup would be refused by a Content-Security-Policy without 'unsafe-inline', so
-  // ECharts' style attributes go in through the CSSOM; its <style> holds only hover cursors.
+  // Styles in markup are refused by the site's Content-Security-Policy (no 'unsafe-inline'), so
+  // ECharts' style attributes arrive as data-css (chart-worker.js) and go in through the CSSOM;
+  // its <style> holds only hover cursors.
   function toSvgElement(markup) {
     var parsed = new DOMParser().parseFromString(markup, "image/svg+xml");
     if (parsed.querySelector("parsererror")) return null;
     parsed.querySelectorAll("style").forEach(function (style) { style.remove(); });
-    parsed.querySelectorAll("[style]").forEach(function (node) {
-      node.setAttribute("data-css", node.getAttribute("style"));
-      node.removeAttribute("style");
-    });
     var svg = document.importNode(parsed.documentElement, true);
     svg.querySelectorAll("[data-css]").forEach(function (node) {
       node.style.cssText = node.getAttribute("data-css");
