@@ -11,12 +11,17 @@ its defaults:
 - the file's encoding, header language and dates are understood; the preview lists each error
   with its line, column and reason, and offers no confirm button until the file is clean;
 - the admin takes files up to :data:`ADMIN_MAX_ROWS` rows and sends editors to the command above;
+  an upload is measured before it is parsed (:mod:`~hitech_portal.imports.forms`), its preview
+  stops after ``IMPORT_PREVIEW_SECONDS``, and an upload nothing can confirm (refused, or left
+  unconfirmed past :data:`UPLOAD_MAX_AGE`) is deleted from media storage;
 - an export is named in Chinese (``文章-2026-11-30.csv``), in a header browsers can read.
 """
 
 import io
+from datetime import timedelta
 from urllib.parse import quote
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import HttpResponseRedirect
 from django.urls import reverse
@@ -29,9 +34,12 @@ from import_export.resources import Resource
 from import_export.results import Result, RowResult
 
 from .engine import BatchImporter, run_import
+from .forms import UploadForm
 from .report import ImportReport
 
 ADMIN_MAX_ROWS = 5000
+#: An upload waits this long in media storage for its 确认导入; then it is abandoned.
+UPLOAD_MAX_AGE = timedelta(hours=6)
 
 
 class Upload(bytes):
@@ -122,6 +130,7 @@ class EngineResource(Resource):
             name="upload" + dataset.suffix,
             file_name=kwargs.get("file_name") or "",
             max_rows=ADMIN_MAX_ROWS,
+            max_seconds=settings.IMPORT_PREVIEW_SECONDS if dry_run else None,
             dry_run=dry_run,
             user=kwargs.get("user"),
             via="后台",
@@ -133,6 +142,7 @@ class EngineImportMixin(ImportMixin):
     """Add to a ModelAdmin with ``resource_classes = [<EngineResource subclass>]``."""
 
     import_template_name = "admin/import_export/engine_import.html"
+    import_form_class = UploadForm
     tmp_storage_class = "import_export.tmp_storages.MediaStorage"
     skip_admin_log = True  # thousands of rows would bury the history; the message sums it up
 
@@ -143,11 +153,38 @@ class EngineImportMixin(ImportMixin):
         return self.has_add_permission(request) and self.has_change_permission(request)
 
     def write_to_tmp_storage(self, import_file, input_format):
+        self.delete_abandoned_uploads()
         storage = self.get_tmp_storage_class()(
             read_mode="rb", **self.get_tmp_storage_class_kwargs()
         )
         storage.save(b"".join(import_file.chunks()))
         return storage
+
+    def import_action(self, request, **kwargs):
+        response = super().import_action(request, **kwargs)
+        context = getattr(response, "context_data", None) or {}
+        form = context.get("form")
+        upload = form.cleaned_data.get("import_file") if form and form.is_bound else None
+        name = getattr(upload, "tmp_storage_name", None)
+        if name and "confirm_form" not in context:  # refused: nothing will confirm this upload
+            storage_class = self.get_tmp_storage_class()
+            storage_class(name=name, **self.get_tmp_storage_class_kwargs()).remove()
+        return response
+
+    def delete_abandoned_uploads(self) -> None:
+        """Uploads previewed but never confirmed; every app server shares the media folder."""
+        storage = self.get_tmp_storage_class()(**self.get_tmp_storage_class_kwargs())
+        folder, files = storage.MEDIA_FOLDER, storage._storage
+        if not files.exists(folder):
+            return
+        cutoff = timezone.now() - UPLOAD_MAX_AGE
+        for name in files.listdir(folder)[1]:
+            path = f"{folder}/{name}"
+            try:
+                if files.get_modified_time(path) < cutoff:
+                    files.delete(path)
+            except FileNotFoundError:  # another server got there first
+                pass
 
     def get_import_context_data(self, **kwargs):
         resource = self.get_import_resource_classes(None)[0]

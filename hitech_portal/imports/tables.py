@@ -10,6 +10,9 @@ One reader for every importer (articles, observations; command, admin and tests)
   missing required columns are errors that name the column.
 - Rows come as :class:`Record` values numbered as Excel and WPS number them: the header is row 1,
   and a CSV row whose quoted body spans many lines is still one row.
+- Hostile files cost no more than honest ones: an XLSX is measured before it is parsed (how big
+  its parts are unzipped, how far they were compressed: :func:`check_xlsx`), rows are read no
+  wider than the header, and a CSV cell may not exceed :data:`CSV_MAX_CELL`.
 """
 
 import codecs
@@ -17,6 +20,7 @@ import csv
 import datetime as dt
 import io
 import itertools
+import zipfile
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import NamedTuple
@@ -25,7 +29,17 @@ from ..chinese import to_simplified
 from .report import FileError, RowError
 
 # Article bodies are long HTML; the csv module's default 128 KB field limit would fail the file.
-csv.field_size_limit(2**31 - 1)
+# 8 MB is far above any article and far below what would hold a worker.
+CSV_MAX_CELL = 8 * 1024 * 1024
+csv.field_size_limit(CSV_MAX_CELL)
+
+#: An XLSX is a zip of XML. Excel's parts compress 5 to 20 times; a zip bomb (a 10 KB file of
+#: 200,000 shared strings, rows stretched to column XFD) thousands of times.
+XLSX_MAX_RATIO = 100
+#: What an XLSX may hold unzipped (the command's limit; the admin asks for less). A 100,000-article
+#: spreadsheet with 2 KB bodies is about 600 MB.
+XLSX_MAX_BYTES = 1024 * 1024 * 1024
+_RATIO_FREE = 1024 * 1024  # small parts (styles, a short sheet) may compress as they like
 
 ENCODING_CHOICES = ("auto", "utf-8", "gb18030")
 
@@ -170,6 +184,7 @@ _CSV_MESSAGES = {
     "expected after": '引号后面应紧跟分隔符（单元格内的引号要写成两个 ""）',
     "line contains nul": "含有二进制内容（NUL 字符）",
     "new-line character seen in unquoted field": "未加引号的单元格内有换行",
+    "field larger than field limit": f"单元格超过 {CSV_MAX_CELL // (1024 * 1024)} MB，不像表格数据",
 }
 
 
@@ -245,24 +260,56 @@ class CsvTable(Table):
         return self.binary.tell()
 
 
+def _megabytes(size: int) -> str:
+    return f"{size / (1024 * 1024):.0f} MB"
+
+
+def check_xlsx(source, *, max_bytes: int = XLSX_MAX_BYTES) -> None:
+    """Refuse an XLSX whose parts unzip to more than ``max_bytes`` or were compressed more than
+    :data:`XLSX_MAX_RATIO` times, reading only the zip's directory (nothing is inflated). The
+    sizes it declares are what reading can produce: Python's zip reader stops there."""
+    try:
+        with zipfile.ZipFile(source) as archive:
+            parts = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError):
+        raise FileError(RowError(1, "", "无法作为 XLSX 文件读取（文件损坏或不是 XLSX）")) from None
+    finally:
+        if hasattr(source, "seek"):
+            source.seek(0)
+    total = sum(part.file_size for part in parts)
+    if total > max_bytes:
+        message = f"解压后有 {_megabytes(total)}，超过上限 {_megabytes(max_bytes)}"
+        raise FileError(RowError(1, "", message))
+    for part in parts:
+        if part.file_size > _RATIO_FREE and part.file_size > XLSX_MAX_RATIO * part.compress_size:
+            ratio = part.file_size // max(part.compress_size, 1)
+            message = f"{part.filename} 压缩了 {ratio} 倍，不像 Excel 保存的表格（疑为压缩炸弹）"
+            raise FileError(RowError(1, "", message))
+
+
 class XlsxTable(Table):
     def __init__(self, source, columns: Columns):
-        import zipfile
-
         from openpyxl import load_workbook
 
+        check_xlsx(source)
         try:
             self.workbook = load_workbook(source, read_only=True, data_only=True)
             sheet = self.workbook.worksheets[0]
             self.size = sheet.max_row
-            self.rows = enumerate(sheet.iter_rows(values_only=True), start=1)
-            _, header = next(self.rows, (1, None))
+            _, header = next(enumerate(sheet.iter_rows(max_row=1, values_only=True), 1), (1, None))
         except (zipfile.BadZipFile, KeyError, OSError, ValueError, IndexError):
             message = "无法作为 XLSX 文件读取（文件损坏或不是 XLSX）"
             raise FileError(RowError(1, "", message)) from None
         if header is None:
             raise FileError(RowError(1, "", "工作表是空的，第一行应是列名"))
-        self.positions, self.headers = columns.map_headers(list(header))
+        header = list(header)
+        while header and header[-1] in (None, ""):
+            header.pop()  # the sheet's declared width is not the header's
+        self.positions, self.headers = columns.map_headers(header)
+        # No wider than the header, plus one column to catch cells that have no header: openpyxl
+        # pads every row to the width asked, and a sheet may claim 16,384 columns.
+        rows = sheet.iter_rows(min_row=2, max_col=len(header) + 1, values_only=True)
+        self.rows = enumerate(rows, start=2)
         self.line = 1
 
     def _rows(self):
