@@ -260,6 +260,13 @@ class CsvTable(Table):
         return self.binary.tell()
 
 
+#: What openpyxl raises on a damaged or hostile file (XML parse errors are SyntaxErrors), while
+#: opening it or later, row by row.
+XLSX_DAMAGED = (zipfile.BadZipFile, KeyError, OSError, ValueError, IndexError, TypeError,
+                AttributeError, SyntaxError)  # fmt: skip
+XLSX_DAMAGED_MESSAGE = "无法作为 XLSX 文件读取（文件损坏或不是 XLSX）"
+
+
 def _megabytes(size: int) -> str:
     return f"{size / (1024 * 1024):.0f} MB"
 
@@ -272,7 +279,7 @@ def check_xlsx(source, *, max_bytes: int = XLSX_MAX_BYTES) -> None:
         with zipfile.ZipFile(source) as archive:
             parts = archive.infolist()
     except (zipfile.BadZipFile, OSError, ValueError):
-        raise FileError(RowError(1, "", "无法作为 XLSX 文件读取（文件损坏或不是 XLSX）")) from None
+        raise FileError(RowError(1, "", XLSX_DAMAGED_MESSAGE)) from None
     finally:
         if hasattr(source, "seek"):
             source.seek(0)
@@ -297,9 +304,8 @@ class XlsxTable(Table):
             sheet = self.workbook.worksheets[0]
             self.size = sheet.max_row
             _, header = next(enumerate(sheet.iter_rows(max_row=1, values_only=True), 1), (1, None))
-        except (zipfile.BadZipFile, KeyError, OSError, ValueError, IndexError):
-            message = "无法作为 XLSX 文件读取（文件损坏或不是 XLSX）"
-            raise FileError(RowError(1, "", message)) from None
+        except XLSX_DAMAGED:
+            raise FileError(RowError(1, "", XLSX_DAMAGED_MESSAGE)) from None
         if header is None:
             raise FileError(RowError(1, "", "工作表是空的，第一行应是列名"))
         header = list(header)
@@ -313,10 +319,14 @@ class XlsxTable(Table):
         self.line = 1
 
     def _rows(self):
-        for line, cells in self.rows:
-            self.line = line
-            yield line, [_cell_text(c) for c in cells]
-        self.workbook.close()
+        try:
+            for line, cells in self.rows:
+                self.line = line
+                yield line, [_cell_text(c) for c in cells]
+        except XLSX_DAMAGED:
+            raise FileError(RowError(self.line + 1, "", XLSX_DAMAGED_MESSAGE)) from None
+        finally:
+            self.workbook.close()
 
     def __iter__(self):
         return _records(self._rows(), self.positions)
