@@ -1,6 +1,8 @@
+import sys
+
 from django.conf import settings
 from django.core.cache import cache
-from django.db import connection
+from django.db import InterfaceError, OperationalError, connection
 from django.http import HttpResponse, HttpResponsePermanentRedirect, JsonResponse
 from django.shortcuts import render
 from django.template import loader
@@ -68,7 +70,16 @@ def favicon(request):
 
 @requires_csrf_token
 def server_error(request):
-    """The 500 page: no database, no context processors (they may be what failed)."""
+    """The 500 page: no database, no context processors (they may be what failed).
+
+    When what failed is the database being away (stopped, restarting, unreachable), readers get
+    a 503 with ``Retry-After`` instead: nothing is broken, and the next request after it returns
+    reconnects (``CONN_HEALTH_CHECKS``), with no restart of the app."""
+    if isinstance(sys.exc_info()[1], OperationalError | InterfaceError):
+        body = loader.get_template("503.html").render({"SITE_NAME": settings.SITE_NAME})
+        response = HttpResponse(body, status=503)
+        response["Retry-After"] = "30"
+        return response
     template = loader.get_template("500.html")
     body = template.render({"SITE_NAME": settings.SITE_NAME})
     return HttpResponse(body, status=500)
