@@ -62,6 +62,17 @@ def sanitize_html(html: str | None) -> str:
         return ""
     # <h1> belongs to the page title: an h1 in the body becomes an h2.
     html = _H1.sub(r"<\1h2", html)
+    # Markup a browser would rebuild (an <a> inside an <a>) comes out differently when cleaned
+    # again; clean until nothing changes, so saving or re-importing a body never changes it.
+    for _ in range(3):
+        cleaner = _clean(html)
+        if cleaner == html:
+            break
+        html = cleaner
+    return html
+
+
+def _clean(html: str) -> str:
     return nh3.clean(
         html,
         tags=set(ALLOWED_TAGS),

@@ -52,6 +52,7 @@ def html(draw, depth=0):
 MARKUP = html() | st.text(max_size=200)
 TAG_NAME = re.compile(r"<\s*/?\s*([a-zA-Z][a-zA-Z0-9:-]*)")
 EVENT_ATTRIBUTE = re.compile(r"<[^>]*\son[a-z]+\s*=", re.I)
+DANGEROUS_URL = re.compile(r"""(?:href|src)\s*=\s*["']?\s*(?:javascript|vbscript|data):""", re.I)
 
 
 @given(MARKUP)
@@ -59,7 +60,7 @@ def test_sanitised_html_keeps_only_the_allow_list_and_is_stable(markup):
     clean = sanitize_html(markup)
     assert {name.lower() for name in TAG_NAME.findall(clean)} <= ALLOWED_TAGS
     assert not EVENT_ATTRIBUTE.search(clean)
-    assert "javascript:" not in clean.lower().replace(" ", "")
+    assert not DANGEROUS_URL.search(clean)
     assert "<script" not in clean.lower()
     assert sanitize_html(clean) == clean  # saving again changes nothing
 
@@ -87,3 +88,10 @@ def test_text_without_chinese_passes_both_ways_unchanged(text):
 @given(st.text(max_size=200))
 def test_any_text_converts_and_back(text):
     assert to_simplified(to_traditional(text)).count("\n") == text.count("\n")
+
+
+def test_found_by_fuzzing_nested_links_are_cleaned_to_a_fixed_point():
+    """An <a> inside an <a> inside a table: the HTML parser rebuilds it differently each pass."""
+    clean = sanitize_html("<a><table><a></a></table></a>")
+    assert sanitize_html(clean) == clean
+    assert clean.count("<a ") == 2 and "<table></table>" in clean
