@@ -176,3 +176,12 @@ def test_uploads_never_confirmed_are_deleted_once_abandoned(admin_client, settin
     upload(admin_client, "另一个.csv", "标题,栏目\n另一篇,高新区新闻\n".encode())
     assert old not in uploads(settings)
     assert len(uploads(settings)) == 1
+
+
+def test_an_xlsx_with_a_damaged_part_is_a_clear_error_found_by_fuzzing(admin_client, settings):
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        archive.writestr("[Content_Types].xml", b"")
+    page = upload(admin_client, "文章.xlsx", out.getvalue()).content.decode()
+    assert "第 1 行：无法作为 XLSX 文件读取（文件损坏或不是 XLSX）" in page
+    assert uploads(settings) == []
