@@ -224,7 +224,7 @@ def drill_postgres(args):
             *((f"/healthz, {phase}", dict(codes)) for phase, codes in health.items()),
             ("database down for (s)", f"{started - stopped:.1f}"),
             ("healthz 200 once PostgreSQL accepts connections (s)", f"{recovered:.2f}"),
-            ("503 page is the friendly one", "暂时无法访问" in down_page or "暫時無法訪問" in down_page),
+            ("503 page is the friendly one", any(t in down_page for t in ("暂时无法", "暫時無法"))),
             ("answers with a traceback", load.tracebacks),
             ("gunicorn restarted", f"no (same process: {services.gunicorn.pid})"),
         ])  # fmt: skip
