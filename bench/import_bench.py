@@ -37,24 +37,59 @@ sys.path.insert(0, str(ROOT))
 HEADER = "title,category,published_at,status,source,source_url,author,summary,keywords,tags,body"
 
 
+#: Body lengths in characters of text, drawn from a log-normal curve around the seed articles:
+#: median 2,200 (the two source pages carry 2,500 and 3,200 characters of text, a plain news item
+#: less), a tenth under 1,400 and a tenth over 3,500, none under 600.
+BODY_MEDIAN, BODY_SIGMA, BODY_MIN, BODY_MAX = 2200, 0.36, 600, 12000
+
+
+def real_length_articles(n: int, *, seed: int = 0):
+    """``hitech_portal.demo`` articles whose bodies have the length of real news: each body is
+    topped up with paragraphs of a second generated stream until it reaches its drawn length."""
+    import math
+    import random
+    import re
+
+    from hitech_portal.demo import generate_articles
+
+    rng = random.Random(seed + 17)
+    filler = (
+        paragraph
+        for article in generate_articles(10**9, seed=seed + 1)
+        for paragraph in re.findall(r"<p>.*?</p>", article["body"])
+    )
+    tag = re.compile(r"<[^>]*>")
+    for article in generate_articles(n, seed=seed):
+        target = rng.lognormvariate(math.log(BODY_MEDIAN), BODY_SIGMA)
+        target = max(BODY_MIN, min(BODY_MAX, int(target)))
+        parts = [article["body"]]
+        length = len(tag.sub("", article["body"]))
+        while length < target:
+            paragraph = next(filler)
+            parts.insert(-1, paragraph)  # before the closing paragraph
+            length += len(tag.sub("", paragraph))
+        yield {**article, "body": "\n".join(parts)}
+
+
 def write_csv(path: Path, n: int, *, baseline: bool = False, encoding: str = "utf-8") -> None:
-    """``hitech_portal.demo`` articles as an editor's CSV (Chinese headers) or, for the baseline,
-    with English headers and an empty ``id`` column: django-import-export's default identity, so
-    its per-row instance lookup is an indexed ``id IS NULL`` rather than a table scan."""
+    """Real-length articles as an editor's CSV (Chinese headers) or, for the baseline, with
+    English headers and an empty ``id`` column: django-import-export's default identity, so its
+    per-row instance lookup is an indexed ``id IS NULL`` rather than a table scan. Both files
+    hold the same articles."""
     import csv
 
-    from hitech_portal.demo import COLUMNS, as_row, generate_articles
-    from hitech_portal.demo import write_csv as write_demo_csv
+    from hitech_portal.demo import COLUMNS, as_row
+    from hitech_portal.demo.generator import CHINESE_HEADERS
 
-    if not baseline:
-        write_demo_csv(path, n, encoding=encoding)
-        return
     with open(path, "w", encoding=encoding, newline="") as f:
         writer = csv.writer(f)
-        writer.writerow(["id", *COLUMNS])
-        for article in generate_articles(n):
+        if baseline:
+            writer.writerow(["id", *COLUMNS])
+        else:
+            writer.writerow([CHINESE_HEADERS[c] for c in COLUMNS])
+        for article in real_length_articles(n):
             row = as_row(article)
-            writer.writerow(["", *(row[c] for c in COLUMNS)])
+            writer.writerow([""] * baseline + [row[c] for c in COLUMNS])
 
 
 # --- measurements, each run in its own subprocess ----------------------------------------------
