@@ -214,7 +214,7 @@ def main() -> None:
         "--postgres",
         metavar="URL",
         help="measure on PostgreSQL instead of SQLite: a server URL such as "
-        "postgres://postgres@127.0.0.1:5432/x (databases portal_import_bench_* are made there)",
+        "postgres://postgres@127.0.0.1:5432/x (databases x_base and x_engine are made there)",
     )
     parser.add_argument("--encoding", default="utf-8", help="of the CSV files (gb18030, …)")
     parser.add_argument("--engine-only", action="store_true", help="no baseline, no ratio")
@@ -238,10 +238,11 @@ def main() -> None:
             flush=True,
         )
         base = None
+        prefix = (args.postgres or "/portal_import_bench").rpartition("/")[2]
         if not args.engine_only:
-            base_db = fresh_database(args.postgres, tmp, "portal_import_bench_base")
+            base_db = fresh_database(args.postgres, tmp, f"{prefix}_base")
             base = run_child("baseline", small, base_db, args.encoding)
-        engine_db = fresh_database(args.postgres, tmp, "portal_import_bench_engine")
+        engine_db = fresh_database(args.postgres, tmp, f"{prefix}_engine")
         first = run_child("engine", big, engine_db, args.encoding)
         again = run_child("engine re-import", big, engine_db, args.encoding, migrate=False)
         peak = max(first["peak_mb"], again["peak_mb"])
