@@ -1,11 +1,18 @@
 """ASCII slugs for Chinese names: pinyin, then Django's slugify."""
 
+import os
+
 from django.utils.text import slugify
-from pypinyin import lazy_pinyin
 
 
 def pinyin_slug(text: str, max_length: int = 80) -> str:
     """``"国家高新区"`` → ``"guo-jia-gao-xin-qu"``; never empty."""
+    # Imported on first use: pypinyin's dictionaries take ~55 MB, which a web server or worker
+    # that never names a new tag or category need not hold; and they are read-only here, so
+    # pypinyin need not keep a second, editable copy of them.
+    os.environ.setdefault("PYPINYIN_NO_DICT_COPY", "true")
+    from pypinyin import lazy_pinyin
+
     slug = slugify("-".join(lazy_pinyin(text or "", errors="default")))
     return (slug[:max_length].strip("-")) or "item"
 

@@ -178,6 +178,7 @@ def index_matches(query: str) -> set[int]:
         offset=0,
         low=low,
         high=high,
+        now=int(time.time()),
         category_id=None,
         title_only=False,
         exclude_title=False,

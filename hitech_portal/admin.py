@@ -2,7 +2,8 @@
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponseRedirect
+from django.core.files.storage import default_storage
+from django.http import HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -12,13 +13,25 @@ from django.utils.safestring import mark_safe
 from articles.models import may_publish
 from articles.undo import plan_undo, undo
 
+from . import jobs
+from .imports import tasks
+from .imports.report import ImportReport
 from .models import ImportRecord
 
 
 @admin.register(ImportRecord)
 class ImportRecordAdmin(admin.ModelAdmin):
-    list_display = ["started_at", "kind", "file_name", "via", "user", "counts", "undone"]
-    list_filter = ["kind", "via"]
+    list_display = [
+        "started_at",
+        "kind",
+        "file_name",
+        "via",
+        "user",
+        "status",
+        "counts",
+        "undone",
+    ]
+    list_filter = ["kind", "via", "status"]
     list_select_related = ["user", "undone_by"]
     search_fields = ["file_name", "user__username"]
     search_help_text = "按文件名或导入人搜索"
@@ -29,6 +42,8 @@ class ImportRecordAdmin(admin.ModelAdmin):
         "via",
         "user",
         "started_at",
+        ("status", "finished_at"),
+        "problem",
         ("created", "updated", "unchanged", "failed"),
         ("undone_at", "undone_by"),
         "row_table",
@@ -78,12 +93,96 @@ class ImportRecordAdmin(admin.ModelAdmin):
         )
 
     def get_urls(self):
-        undo_url = path(
-            "<int:object_id>/undo/",
-            self.admin_site.admin_view(self.undo_view),
-            name="hitech_portal_importrecord_undo",
+        def view(name, function):
+            return path(
+                f"<int:object_id>/{name}/",
+                self.admin_site.admin_view(function),
+                name=f"hitech_portal_importrecord_{name}",
+            )
+
+        return [
+            view("undo", self.undo_view),
+            view("progress", self.progress_view),
+            view("status", self.status_view),
+            view("cancel", self.cancel_view),
+            view("rerun", self.rerun_view),
+            *super().get_urls(),
+        ]
+
+    # --- a background import: its page, its state as JSON, cancel and run again ----------------
+    def _record(self, request, object_id) -> ImportRecord:
+        record = get_object_or_404(ImportRecord, pk=object_id)
+        if not self.has_view_permission(request, record):
+            raise PermissionDenied
+        return record
+
+    def _may_steer(self, request, record) -> bool:
+        """Who imported the file, or a 主编, may cancel it or run it again."""
+        return request.user == record.user or may_publish(request.user)
+
+    def _state(self, record) -> dict:
+        job = tasks.job_name(record)
+        report = jobs.progress(job) or {}
+        total, done = report.get("total") or 0, report.get("done") or 0
+        if record.finished:
+            percent = 100
+        else:
+            percent = min(99, int(done * 100 / total)) if total else 0
+        return {
+            "status": record.status,
+            "status_display": record.get_status_display(),
+            "finished": record.finished,
+            "percent": percent,
+            "stale": record.status == ImportRecord.Status.RUNNING
+            and jobs.is_stale(job, record.started_at.timestamp()),
+        }
+
+    def progress_view(self, request, object_id):
+        record = self._record(request, object_id)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": f"后台导入 #{record.pk}：{record.file_name}",
+            "record": record,
+            "state": self._state(record),
+            "may_steer": self._may_steer(request, record),
+            "counts": ImportReport(
+                created=record.created,
+                updated=record.updated,
+                unchanged=record.unchanged,
+                failed=record.failed,
+            ).counts(record.unit),
+        }
+        return TemplateResponse(request, "admin/hitech_portal/importrecord/progress.html", context)
+
+    def status_view(self, request, object_id):
+        """What the progress bar polls (static/js/admin/import-progress.js)."""
+        return JsonResponse(self._state(self._record(request, object_id)))
+
+    def cancel_view(self, request, object_id):
+        record = self._record(request, object_id)
+        if request.method != "POST" or not self._may_steer(request, record):
+            raise PermissionDenied
+        if not record.finished:
+            tasks.cancel(record)
+            self.message_user(request, "已请求取消：导入停下后，什么也不会写入。", messages.WARNING)
+        return HttpResponseRedirect(
+            reverse("admin:hitech_portal_importrecord_progress", args=[record.pk])
         )
-        return [undo_url, *super().get_urls()]
+
+    def rerun_view(self, request, object_id):
+        record = self._record(request, object_id)
+        if request.method != "POST" or not self._may_steer(request, record):
+            raise PermissionDenied
+        if self._state(record)["stale"] or record.status == ImportRecord.Status.FAILED:
+            if record.upload and default_storage.exists(
+                tasks.upload_storage(record.upload).get_full_path()
+            ):
+                tasks.requeue(record)
+                self.message_user(request, "已重新排队。", messages.INFO)
+        return HttpResponseRedirect(
+            reverse("admin:hitech_portal_importrecord_progress", args=[record.pk])
+        )
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         record = get_object_or_404(ImportRecord, pk=object_id)

@@ -14,6 +14,13 @@ class ImportRecord(models.Model):
         ARTICLES = "articles", "文章"
         OBSERVATIONS = "observations", "观测值"
 
+    class Status(models.TextChoices):
+        QUEUED = "queued", "排队中"
+        RUNNING = "running", "导入中"
+        DONE = "done", "已完成"
+        FAILED = "failed", "失败"
+        CANCELLED = "cancelled", "已取消"
+
     kind = models.CharField("内容", max_length=20, choices=Kind)
     file_name = models.CharField("文件", max_length=255)
     via = models.CharField("方式", max_length=20, help_text="后台、命令或演示数据")
@@ -31,6 +38,19 @@ class ImportRecord(models.Model):
     unchanged = models.PositiveIntegerField("不变", default=0)
     failed = models.PositiveIntegerField("出错", default=0)
     rows = models.JSONField("各行结果", default=list, blank=True)
+    status = models.CharField(
+        "状态",
+        max_length=10,
+        choices=Status,
+        default=Status.DONE,
+        help_text="后台导入在后台任务中运行：排队中、导入中，然后已完成、失败或已取消",
+    )
+    rows_total = models.PositiveIntegerField("总行数", default=0)
+    upload = models.CharField(
+        "上传的文件", max_length=255, blank=True, help_text="后台导入完成前，文件在媒体存储中的位置"
+    )
+    problem = models.TextField("失败原因", blank=True)
+    finished_at = models.DateTimeField("结束时间", null=True, blank=True)
     undone_at = models.DateTimeField("撤销时间", null=True, blank=True)
     undone_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -48,3 +68,12 @@ class ImportRecord(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()}导入 #{self.pk}：{self.file_name}"
+
+    @property
+    def unit(self) -> str:
+        """What the counts count: 新建 2 篇 (articles), 新建 2 条 (observations)."""
+        return "篇" if self.kind == self.Kind.ARTICLES else "条"
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED, self.Status.CANCELLED)

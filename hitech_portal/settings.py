@@ -52,6 +52,8 @@ INSTALLED_APPS = [
     "import_export",
     "simple_history",
     "axes",
+    "django_tasks",
+    "django_tasks_db",
     "hitech_portal",
     "articles",
     "indicators",
@@ -163,6 +165,22 @@ else:
             "LOCATION": "portal",
         }
     }
+# Background jobs' progress and cancel requests (hitech_portal.jobs): written by the worker while
+# its transaction keeps the rows to itself, read by the web servers. In Redis when there is one,
+# else in files that every process on this machine sees.
+CACHES["jobs"] = (
+    {**CACHES["default"], "KEY_PREFIX": "portal-jobs", "TIMEOUT": 7 * 24 * 3600}
+    if REDIS_URL
+    else {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": os.environ.get("JOBS_CACHE_DIR", str(BASE_DIR / "var" / "jobs")),
+        "TIMEOUT": 7 * 24 * 3600,
+    }
+)
+
+# Background jobs (django-tasks): queued in the database, run by ``manage.py db_worker``, which
+# ``./scripts/serve`` starts beside the web server. See hitech_portal/jobs.py.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

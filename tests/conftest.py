@@ -1,5 +1,5 @@
 import pytest
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.db.models.signals import post_migrate
 
 from articles.categories import ensure_categories
@@ -26,6 +26,19 @@ def _clear_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _jobs_in_process(settings):
+    """Background jobs run as they are enqueued (after the commit), their progress in memory:
+    a test sees their outcome at once. tests/browser/test_import_job.py runs a real worker."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    settings.CACHES = {
+        **settings.CACHES,
+        "jobs": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "jobs"},
+    }
+    yield
+    caches["jobs"].clear()
 
 
 @pytest.fixture(autouse=True)

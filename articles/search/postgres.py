@@ -1,7 +1,9 @@
-"""PostgreSQL: rows of tsvectors written position by position, GIN-indexed.
+"""PostgreSQL: rows of tsvectors whose positions are ours, GIN-indexed.
 
-The tsvectors are built here, not by a text-search parser, so the positions are ours: a gap in the
-text skips a position and fields sit far apart, which makes ``<->`` exact. The title has its own
+The tokens are made here (:func:`~.text.token_text`, as for SQLite) and joined by spaces;
+PostgreSQL's parser only splits that text at the spaces (``to_tsvector('simple', …)``), in C. A gap
+in the text is a gap word there, deleted from the vector afterwards so that its position stays
+empty, and fields sit ten positions apart: that makes ``<->`` exact. The title has its own
 small vector for the "title matches first" tier. A long body is split over several rows
 (:func:`chunks`), as a tsvector keeps no position above 16,383 and at most 256 per word.
 Queries are ``tsquery`` values built from tokens (letters and digits only), never from the
@@ -14,14 +16,16 @@ row stops early when the words are common; a GIN bitmap scan and a sort wins whe
 from django.db import connection, transaction
 
 from .documents import Document
-from .text import GAP, MAX_QUERY_CHARS, Term, tokens
+from .text import GAP, MAX_QUERY_CHARS, Term, token_text
 
 TABLE = "article_search"
-MAX_POSITION = 16383  # PostgreSQL stores no position above this
-MAX_POSITIONS_PER_LEXEME = 256
 CHUNK_TOKENS = 4000  # body tokens a row; also keeps most lexemes under 256 positions
 OVERLAP = MAX_QUERY_CHARS  # a phrase is never longer than the query
 FIELD_GAP = 10  # positions between fields, so no phrase spans two of them
+# Stands for a gap in the token text given to ``to_tsvector`` and is deleted from the vector after:
+# full-width, so never a token (NFKC turns every "ｇ" of an article or a query into "g").
+GAP_WORD = "\uff47"
+FIELD_END = " ".join([GAP_WORD] * FIELD_GAP)
 WEIGHTS = "ABCD"  # title, tags, summary, body
 PROBE_ROWS = 400  # rows the key walk may test before the GIN plan takes over
 # Planner settings for one statement inside a transaction: bitmap scans (GIN) only, then back.
@@ -39,32 +43,26 @@ def _quote(lexeme: str) -> str:
     return "'" + lexeme.replace("\\", "\\\\").replace("'", "''") + "'"
 
 
-def tsvector_literal(parts: list[tuple[str, list[str | None]]]) -> str:
-    """A tsvector in PostgreSQL's text form from (weight, tokens) parts, positions our own."""
-    positions: dict[str, list[str]] = {}
-    position = 1
-    for weight, part in parts:
-        for token in part:
-            if token is not GAP and position <= MAX_POSITION:
-                seen = positions.setdefault(token, [])
-                if len(seen) < MAX_POSITIONS_PER_LEXEME:
-                    seen.append(f"{position}{weight}")
-            position += 1
-        position += FIELD_GAP
-    return " ".join(f"{_quote(lexeme)}:{','.join(pos)}" for lexeme, pos in positions.items())
+def _field_text(text: str) -> str:
+    """A field as token text for ``to_tsvector``, its gaps and the gap after it as gap words."""
+    return f"{token_text(text, GAP_WORD)} {FIELD_END}"
 
 
-def chunks(doc: Document) -> list[list[tuple[str, list[str | None]]]]:
-    """The document in rows of at most ``CHUNK_TOKENS`` body tokens, overlapping by the longest
-    possible phrase, so no position passes PostgreSQL's limits and no phrase is cut in two."""
-    body = tokens(doc.body)
-    head = [("A", tokens(doc.title)), ("B", tokens(doc.tags)), ("C", tokens(doc.summary))]
-    rows = [[*head, ("D", body[:CHUNK_TOKENS])]]
+def chunks(doc: Document) -> list[tuple[str, str, str, str]]:
+    """The document's fields as token text (title, tags, summary, body), in rows of at most
+    ``CHUNK_TOKENS`` body tokens, overlapping by the longest possible phrase, so no position
+    passes PostgreSQL's limits and no phrase is cut in two. A body has at most one token a
+    character (and a gap): only a long one is split into tokens to be cut."""
+    head = tuple(_field_text(field) for field in (doc.title, doc.tags, doc.summary))
+    if len(doc.body) < CHUNK_TOKENS:
+        return [(*head, _field_text(doc.body))]
+    body = token_text(doc.body, GAP_WORD).split()
+    rows = [(*head, " ".join(body[:CHUNK_TOKENS]))]
     end = CHUNK_TOKENS
     while end < len(body):
         start = end - OVERLAP
         end = start + CHUNK_TOKENS
-        rows.append([("D", body[start:end])])
+        rows.append(("", "", "", " ".join(body[start:end])))
     return rows
 
 
@@ -75,23 +73,31 @@ def remove(ids: list[int]) -> None:
 
 
 def insert(docs: list[Document]) -> None:
+    """The batch in one statement: Python makes the token text, PostgreSQL's parser splits it at
+    the spaces into the vectors (``||`` puts each field after the previous one's last position,
+    gap words included), then the gap words are deleted, leaving their positions empty."""
     if not docs:
         return
-    columns: tuple[list, ...] = ([], [], [], [], [], [], [])
+    columns: tuple[list, ...] = ([], [], [], [], [], [], [], [], [])
     for doc in docs:
-        title = tsvector_literal([("A", tokens(doc.title))])
-        for number, parts in enumerate(chunks(doc)):
-            values = (doc.article_id, number, doc.key, doc.category_id, doc.expires)
-            for column, value in zip(
-                columns, (*values, title, tsvector_literal(parts)), strict=True
-            ):
+        for number, fields in enumerate(chunks(doc)):
+            values = (doc.article_id, number, doc.key, doc.category_id, doc.expires, *fields)
+            for column, value in zip(columns, values, strict=True):
                 column.append(value)
+    vectors = " || ".join(
+        f"setweight(to_tsvector('simple', {field}), '{weight}')"
+        for field, weight in zip(("title", "tags", "summary", "body"), WEIGHTS, strict=True)
+    )
     with connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {TABLE} (article_id, chunk, key, category_id, expires, title_vec, vec) "
-            "SELECT * FROM unnest(%s::bigint[], %s::int[], %s::bigint[], %s::bigint[], "
-            "%s::bigint[], %s::text[]::tsvector[], %s::text[]::tsvector[])",
-            columns,
+            "SELECT article_id, chunk, key, category_id, expires, "
+            "ts_delete(setweight(to_tsvector('simple', title), 'A'), %s), "
+            f"ts_delete({vectors}, %s) "
+            "FROM unnest(%s::bigint[], %s::int[], %s::bigint[], %s::bigint[], %s::bigint[], "
+            "%s::text[], %s::text[], %s::text[], %s::text[]) "
+            "AS batch(article_id, chunk, key, category_id, expires, title, tags, summary, body)",
+            [GAP_WORD, GAP_WORD, *columns],
         )
 
 

@@ -14,6 +14,7 @@ Fields are indexed separately (SQLite columns; PostgreSQL positions far apart), 
 runs from the end of the title into the summary.
 """
 
+import functools
 import html
 import re
 import unicodedata
@@ -31,7 +32,9 @@ _CJK = (
     "\U00020000-\U0003134f"  # CJK extensions B–H
 )
 _SEGMENT = re.compile(r"[^\W_]+")  # letters and digits of any script
-_RUN = re.compile(f"[{_CJK}]+|[^\\W_{_CJK}]+|[\\W_]+")  # CJK | other letters, digits | gap
+# Runs: (CJK) | (other letters, digits) | a gap, which fills neither group.
+_RUNS = re.compile(f"([{_CJK}]+)|([^\\W_{_CJK}]+)|[\\W_]+")
+_GAP_MARK = "\ue000"  # stands for a gap in token text: no token ever holds it
 _CJK_RUN = re.compile(f"([{_CJK}]+)")
 _CJK_CHAR = re.compile(f"[{_CJK}]")
 _BLOCK_TAG = re.compile(
@@ -47,18 +50,38 @@ MAX_TERMS = 8
 
 
 # Characters NFKC may change, short of the full-width punctuation it would only turn into ASCII
-# punctuation (a gap either way): text with none of them, most Chinese text, skips NFKC.
+# punctuation (a gap either way): text with none of them, most Chinese text, skips NFKC outright.
 _NFKC_SENSITIVE = re.compile(
     "[^\x00-\x7f\u3001-\u3002\u3008-\u3011\u2014\u2018-\u201d\u2026\u4e00-\u9fff"
     "\uff01\uff08\uff09\uff0c\uff1a\uff1b\uff1f]"
 )
 
 
+def _is_token_char(char: str) -> bool:
+    return char.isalnum() or bool(_CJK_CHAR.match(char))
+
+
+@functools.cache
+def _nfkc_matters(char: str) -> bool:
+    """Whether NFKC of text holding ``char`` can change its tokens: a letter, digit or CJK
+    character changed (｜, ％, ～ and other punctuation that stays punctuation are a gap either
+    way), or a mark or jamo that NFKC composes with its neighbour."""
+    folded = unicodedata.normalize("NFKC", char)
+    if folded != char and (_is_token_char(char) or any(map(_is_token_char, folded))):
+        return True
+    return (
+        unicodedata.category(char).startswith("M")
+        or "\u1100" <= char <= "\u11ff"
+        or ("\ua960" <= char <= "\ud7ff")
+    )
+
+
 def normalise(text: str) -> str:
     """Full-width → half-width (NFKC), lower case, traditional → simplified."""
     if not text:
         return ""
-    if _NFKC_SENSITIVE.search(text):
+    sensitive = _NFKC_SENSITIVE.findall(text)
+    if sensitive and any(map(_nfkc_matters, set(sensitive))):
         text = unicodedata.normalize("NFKC", text)
     return to_simplified(text.lower())
 
@@ -72,34 +95,33 @@ def is_cjk(char: str) -> bool:
     return bool(_CJK_CHAR.match(char))
 
 
+def token_text(text: str, gap: str) -> str:
+    """:func:`tokens` joined by spaces, ``gap`` standing for each gap (SQLite's column text;
+    PostgreSQL's too, which its own parser splits at the spaces).
+
+    The hot loop of indexing: one C-level ``findall`` splits the text into runs, and each CJK run
+    becomes its bigrams in one ``map`` (the lone last character comes out as ``"x "``, which splits
+    like any token), so Python does a few steps per run, not per character."""
+    out: list[str] = []
+    extend, append = out.extend, out.append
+    for cjk, word in _RUNS.findall(text):
+        if cjk:
+            extend(map(add, cjk, cjk[1:] + " "))
+        elif word:
+            append(word)
+        elif out:
+            append(gap)
+    return " ".join(out)
+
+
 def tokens(text: str) -> list[str | None]:
     """Tokens of already-normalised text, with ``GAP`` (None) where the text is interrupted."""
-    out: list[str | None] = []
-    for run in _RUN.findall(text):
-        if _CJK_CHAR.match(run):
-            out += map(add, run, run[1:])  # bigrams
-            out.append(run[-1])  # then the lone last character
-        elif run[0].isalnum():
-            out.append(run)
-        elif out:
-            out.append(GAP)
+    out: list[str | None] = [
+        None if token == _GAP_MARK else token for token in token_text(text, _GAP_MARK).split()
+    ]
     if out and out[-1] is GAP:
         out.pop()
     return out
-
-
-def token_text(text: str, gap: str) -> str:
-    """:func:`tokens` joined by spaces, ``gap`` standing for each gap (SQLite's column text)."""
-    out: list[str] = []
-    for run in _RUN.findall(text):
-        if _CJK_CHAR.match(run):
-            # Bigrams, then the lone last character ("x " splits to "x" like any token).
-            out.append(" ".join(map(add, run, run[1:] + " ")))
-        elif run[0].isalnum():
-            out.append(run)
-        elif out:
-            out.append(gap)
-    return " ".join(out)
 
 
 @dataclass(frozen=True)

@@ -10,8 +10,10 @@ its defaults:
   when the confirming request lands on another server);
 - the file's encoding, header language and dates are understood; the preview lists each error
   with its line, column and reason, and offers no confirm button until the file is clean;
-- the admin takes files up to :data:`ADMIN_MAX_ROWS` rows and sends editors to the command above;
-  an upload is measured before it is parsed (:mod:`~hitech_portal.imports.forms`), its preview
+- the preview checks the whole file (every error listed, the first rows shown); the confirmed
+  import runs as a background job (:mod:`.tasks`) whatever the file's size, and the editor is
+  taken to its record, where a progress bar follows it;
+- an upload is measured before it is parsed (:mod:`~hitech_portal.imports.forms`), its preview
   stops after ``IMPORT_PREVIEW_SECONDS``, and an upload nothing can confirm (refused, or left
   unconfirmed past :data:`UPLOAD_MAX_AGE`) is deleted from media storage;
 - an export is named in Chinese (``文章-2026-11-30.csv``), in a header browsers can read.
@@ -23,6 +25,8 @@ from urllib.parse import quote
 
 from django.conf import settings
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils import timezone
@@ -33,11 +37,12 @@ from import_export.forms import ExportForm
 from import_export.resources import Resource
 from import_export.results import Result, RowResult
 
+from ..models import ImportRecord
+from . import tasks
 from .engine import BatchImporter, run_import
 from .forms import UploadForm
 from .report import ImportReport
 
-ADMIN_MAX_ROWS = 5000
 #: An upload waits this long in media storage for its 确认导入; then it is abandoned.
 UPLOAD_MAX_AGE = timedelta(hours=6)
 
@@ -129,7 +134,6 @@ class EngineResource(Resource):
             io.BytesIO(dataset),
             name="upload" + dataset.suffix,
             file_name=kwargs.get("file_name") or "",
-            max_rows=ADMIN_MAX_ROWS,
             max_seconds=settings.IMPORT_PREVIEW_SECONDS if dry_run else None,
             dry_run=dry_run,
             user=kwargs.get("user"),
@@ -188,7 +192,28 @@ class EngineImportMixin(ImportMixin):
 
     def get_import_context_data(self, **kwargs):
         resource = self.get_import_resource_classes(None)[0]
-        return {"max_rows": ADMIN_MAX_ROWS, "command": resource.importer.command, **kwargs}
+        return {"command": resource.importer.command, **kwargs}
+
+    def process_import(self, request, **kwargs):
+        """The confirmed file is imported by a background job; the editor goes to its record."""
+        if not self.has_import_permission(request):
+            raise PermissionDenied
+        confirm_form = self.create_confirm_form(request)
+        if not confirm_form.is_valid():
+            return super().process_import(request, **kwargs)
+        resource = self.choose_import_resource_class(confirm_form, request)
+        with transaction.atomic():
+            record = ImportRecord.objects.create(
+                kind=resource.importer.record_kind,
+                file_name=(confirm_form.cleaned_data.get("original_file_name") or "")[:255],
+                via="后台",
+                user=request.user,
+                status=ImportRecord.Status.QUEUED,
+                upload=confirm_form.cleaned_data["import_file_name"],
+            )
+            tasks.enqueue(record)
+        progress = reverse("admin:hitech_portal_importrecord_progress", args=[record.pk])
+        return HttpResponseRedirect(progress)
 
     def process_result(self, result, request):
         report = result.report

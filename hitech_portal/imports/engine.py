@@ -43,6 +43,7 @@ def run_import(
     max_seconds: float | None = None,
     via: str = "",
     file_name: str = "",
+    record: ImportRecord | None = None,
     **options,
 ) -> ImportReport:
     """Import ``source`` — a :class:`Table`, a path, or a binary file whose format ``name``'s
@@ -50,10 +51,10 @@ def run_import(
 
     A file that cannot be read at all gives a report marked ``unreadable``; ``max_rows`` stops a
     longer file with an error that points to the command, and ``max_seconds`` one that takes
-    longer to read (the admin's preview holds a worker meanwhile). With ``via`` (后台, 命令) an
+    longer to read (the admin's preview holds a web worker meanwhile). With ``via`` (后台, 命令) an
     import that writes is recorded (:class:`~hitech_portal.models.ImportRecord`): who, when, the
     file (``file_name``, else ``name``), the counts and the rows; the revisions it writes point to
-    it.
+    it. A background import passes the ``record`` it made when it was queued instead.
     """
     if isinstance(source, Table):
         table = source
@@ -64,8 +65,7 @@ def run_import(
             return ImportReport.of_unreadable(exc)
     if max_rows is not None or max_seconds is not None:
         table = LimitedTable(table, max_rows, importer.command, max_seconds=max_seconds)
-    record = None
-    if via and not options.get("dry_run"):
+    if record is None and via and not options.get("dry_run"):
         record = ImportRecord(
             kind=importer.record_kind,
             file_name=(file_name or Path(str(name or source)).name)[:255],
@@ -189,8 +189,11 @@ class BatchImporter:
 
     # --- the run ------------------------------------------------------------------------------
     def run(self) -> ImportReport:
+        # A background import's record exists already (outside this transaction: the page
+        # showing its progress reads it meanwhile); others are made now.
+        self.record_made_here = self.record is not None and self.record.pk is None
         with transaction.atomic():
-            if self.record is not None:
+            if self.record_made_here:
                 self.record.save()  # first, so what the import writes can point to it
             try:
                 for batch in batched(self.table, self.batch_size):
@@ -275,7 +278,7 @@ class BatchImporter:
         """The counts and the listed rows on the import's record; a rolled-back import's record
         went with it, so it is written again, as what was tried."""
         record, report = self.record, self.report
-        if report.rolled_back:
+        if report.rolled_back and self.record_made_here:
             record = self.record = ImportRecord(
                 kind=record.kind, file_name=record.file_name, via=record.via, user=record.user
             )

@@ -9,7 +9,6 @@ from django.urls import reverse
 from django.utils import timezone
 
 from articles.models import Article
-from hitech_portal.imports import admin as importadmin
 from tests.articles.test_import_command import DATA
 from tests.factories import make_article, make_user
 
@@ -29,10 +28,10 @@ def upload(client, name):
         return client.post(IMPORT_URL, {"resource": "0", "format": "0", "import_file": f})
 
 
-def test_import_page_explains_files_and_points_to_the_command_for_big_ones(editor_client):
+def test_import_page_explains_files_and_that_any_size_runs_in_the_background(editor_client):
     page = editor_client.get(IMPORT_URL).content.decode()
     assert "GB18030" in page and "2024年7月5日" in page
-    assert f"后台一次最多导入 {importadmin.ADMIN_MAX_ROWS} 行" in page
+    assert "文件大小不限" in page and "进度条" in page and "可以取消" in page
     assert "python manage.py import_articles 文件名" in page
 
 
@@ -74,13 +73,6 @@ def test_preview_then_confirm_imports_the_file(editor_client):
 def test_xlsx_upload_is_read_whatever_format_was_chosen(editor_client):
     page = upload(editor_client, "articles.xlsx").content.decode()
     assert "新建 2 篇" in page and "产业规划编制指南" in page
-
-
-def test_files_over_the_admin_limit_are_sent_to_the_command(editor_client, monkeypatch):
-    monkeypatch.setattr(importadmin, "ADMIN_MAX_ROWS", 2)
-    page = upload(editor_client, "articles_utf8.csv").content.decode()
-    assert "文件超过 2 行，后台不宜导入：请用命令 python manage.py import_articles" in page
-    assert "process_import" not in page
 
 
 def test_unreadable_upload_is_a_clear_error(editor_client, tmp_path):

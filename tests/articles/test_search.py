@@ -69,6 +69,22 @@ def test_latin_words_numbers_and_mixed_terms():
     assert found("5g") == {"5G基站建设提速", "5G 基站"}
 
 
+def test_full_width_text_beside_ordinary_punctuation_reads_as_half_width():
+    make_article(title="增长２０％｜园区", summary="", body="<p>①季度ＡＩ算力～十家</p>")
+    make_article(title="增长20%，园区", summary="", body="<p>1季度AI算力，十家</p>")
+    both = {"增长２０％｜园区", "增长20%，园区"}
+    assert found("增长20") == both
+    assert found("1季度ai") == both
+    assert found("20 园区") == both
+    assert found("20园区") == set()  # a gap (％｜ or %，) lies between them
+
+
+def test_letters_used_inside_the_index_are_plain_words_to_readers():
+    make_article(title="ｇ 与 g 与 \ue000", summary="", body="<p>g g</p>")
+    assert found("g") == {"ｇ 与 g 与 \ue000"}
+    assert found("ｇ") == {"ｇ 与 g 与 \ue000"}
+
+
 def test_no_phrase_across_the_boundary_of_two_fields():
     make_article(title="拓展国际市", summary="场景丰富", body="<p>无关</p>")
     assert found("际市场") == set()

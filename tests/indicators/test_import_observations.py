@@ -80,10 +80,12 @@ def test_admin_import_that_fails_on_confirm_says_why_in_chinese(
     confirm = response.context["confirm_form"].initial
     indicators[1].delete()  # between the preview and the confirmation
     response = client.post(reverse("admin:indicators_observation_process_import"), confirm)
-    messages = [str(m) for m in client.get(response.url).context["messages"]]
-    assert messages[0].startswith("第 4 行，列「指标」：未知的指标「高新区工业增加值占比」")
-    assert messages[1].startswith("有错误，整个文件未导入")
-    assert messages[1].endswith("新建 0 条，更新 0 条，不变 0 条，出错 1 行")
+    page = client.get(response.url).text  # the background import's page
+    assert "导入失败，什么也没有写入。" in page
+    problem = page.split('<pre class="import-problem">', 1)[1].split("</pre>", 1)[0].splitlines()
+    assert problem[0].startswith("第 4 行，列「指标」：未知的指标「高新区工业增加值占比」")
+    assert problem[1].startswith("有错误，整个文件未导入")
+    assert problem[1].endswith("新建 0 条，更新 0 条，不变 0 条，出错 1 行")
     assert Observation.objects.count() == 0
 
 

@@ -3,13 +3,24 @@ import time
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from articles import public_changes
+from articles import public_changes, tasks
 
 
 class Command(BaseCommand):
     help = "清空并重建全文搜索索引（所有已发布和定时发布的文章）"
 
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--background",
+            action="store_true",
+            help="交给后台任务进程（manage.py db_worker）重建，命令立即返回",
+        )
+
     def handle(self, *args, **options):
+        if options["background"]:
+            result = tasks.rebuild_search_index.enqueue()
+            self.stdout.write(f"已交给后台任务进程重建搜索索引（任务 {result.id}）")
+            return
         started = time.monotonic()
 
         def progress(done):

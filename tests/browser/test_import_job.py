@@ -1,0 +1,108 @@
+"""A big admin import in the browser: preview, confirm, a progress bar that survives a reload,
+the result; run by a real worker of the database backend, as ``./scripts/serve`` starts one."""
+
+import os
+import re
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from django.db import OperationalError
+from django_tasks_db.management.commands.db_worker import Worker
+from playwright.sync_api import expect
+
+from articles.models import Article
+from hitech_portal.demo import write_csv
+from hitech_portal.models import ImportRecord
+from tests.browser.test_editor import log_in
+from tests.factories import make_user
+
+pytestmark = pytest.mark.django_db(transaction=True)
+ROWS = 20_000
+SHOTS = Path(os.environ.get("SCREENSHOT_DIR", "test-results"))
+
+
+class ThreadWorker(Worker):
+    """``manage.py db_worker``'s loop, in a thread. The in-memory SQLite test database locks
+    whole tables between connections without waiting (a file database waits, in WAL mode): a
+    poll that meets the preview's transaction is simply made again."""
+
+    def run(self):
+        while self.running:
+            try:
+                super().run()
+            except OperationalError as exc:
+                if "locked" not in str(exc):
+                    raise
+                time.sleep(self.interval)
+
+
+@pytest.fixture
+def worker(settings):
+    """A worker in a thread of this process (it shares the test database)."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    running = ThreadWorker(
+        queue_names=["default"],
+        interval=0.2,
+        batch=False,
+        backend_name="default",
+        startup_delay=False,
+        max_tasks=None,
+        worker_id="browser-test",
+        excluded_queue_names=[],
+    )
+    thread = threading.Thread(target=running.run, daemon=True)
+    thread.start()
+    yield running
+    running.running = False
+    thread.join(timeout=60)
+
+
+def test_upload_twenty_thousand_rows_watch_the_bar_reload_and_see_it_finish(
+    live_server, page, worker, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    SHOTS.mkdir(exist_ok=True)
+    spreadsheet = tmp_path / "两万篇文章.csv"
+    write_csv(spreadsheet, ROWS)
+    make_user("zhubian", groups=["主编"])
+    log_in(page, live_server, "zhubian")
+
+    page.goto(live_server.url + "/admin/articles/article/import/")
+    expect(page.locator("body")).to_contain_text("文件大小不限")
+    page.locator("input[type=file]").set_input_files(spreadsheet)
+    page.locator("input[type=submit]").first.click()
+    counts = f"新建 {ROWS} 篇，更新 0 篇，不变 0 篇"
+    expect(page.locator("body")).to_contain_text(counts, timeout=240_000)
+    expect(page.locator(".import-preview tbody tr")).to_have_count(1000)  # the first rows
+    assert Article.objects.count() == 0  # the preview writes nothing
+    page.locator("input[name=confirm], input[type=submit]").last.click()
+
+    expect(page).to_have_url(re.compile(r"/admin/hitech_portal/importrecord/\d+/progress/$"))
+    bar = page.locator("#import-progress")
+    expect(bar).to_be_visible()
+    page.wait_for_function(
+        "() => { const v = document.getElementById('import-progress').value;"
+        " return v > 0 && v < 100; }",
+        timeout=240_000,
+    )
+    expect(page.locator("#import-status")).to_have_text("导入中")
+    page.screenshot(path=SHOTS / "import-running.png", full_page=True)
+    moving = int(bar.get_attribute("value") or 0)
+
+    page.reload()  # the page is the job's: reloading picks it up where it is
+    expect(page.locator("#import-status")).to_have_text("导入中")
+    expect(page.get_by_role("button", name="取消导入")).to_be_visible()
+    page.wait_for_function(
+        f"() => document.getElementById('import-progress').value > {moving}", timeout=240_000
+    )
+    expect(page.locator(".import-result")).to_have_text(
+        f"导入完成：新建 {ROWS} 篇，更新 0 篇，不变 0 篇。", timeout=600_000
+    )
+    expect(bar).to_have_attribute("value", "100")
+    expect(page.locator("#import-status")).to_have_text("已完成")
+    page.screenshot(path=SHOTS / "import-done.png", full_page=True)
+    record = ImportRecord.objects.get()
+    assert (record.status, record.created, record.user.username) == ("done", ROWS, "zhubian")
+    assert Article.objects.count() == ROWS
