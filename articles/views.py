@@ -6,8 +6,11 @@ an invalid filter is a 400 page naming the problem, a page number that is not a 
 past the end is a 404 (``ListView``'s paging).
 """
 
+from urllib.parse import urlsplit
+
+from django.conf import settings
 from django.core.paginator import Paginator
-from django.db.models import Count, F
+from django.db.models import Count
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.cache import add_never_cache_headers
@@ -25,6 +28,7 @@ from .paging import DeferredJoinPaginator
 from .related import neighbours, related_articles
 from .search import search as search_articles
 from .structured_data import article_graph, breadcrumb_trail
+from .view_counts import record_view, shown_count
 
 PER_PAGE = 20
 PINNED_LIMIT = 5
@@ -180,23 +184,36 @@ def article_detail(request, pk):
 
 # The counter is called by static/js/site.js from pages that may be served from a shared cache,
 # which cannot carry a per-visitor CSRF token. Exempting this one endpoint is harmless: it takes
-# no input but the article id, changes nothing but a public counter, and answers POST only.
+# no input but the article id, changes nothing but a public counter, answers POST only, and
+# counts only requests whose Origin is this site (articles.view_counts).
 @csrf_exempt
 @require_POST
 def count_view(request, pk):
-    """Add one read to a published article, unless a crawler asks; answer the current count.
+    """Count one read of a published article by a person; answer the count readers now see.
 
-    ``F() + 1`` is one UPDATE statement, so concurrent readers never lose a count."""
-    published = Article.objects.published().filter(pk=pk)
-    counted = not is_crawler(request.headers.get("User-Agent", ""))
-    if counted:
-        found = published.update(view_count=F("view_count") + 1)
-    view_count = published.values_list("view_count", flat=True).first()
-    if view_count is None or (counted and not found):
+    The read goes to a buffer, not the database (``articles.view_counts``): repeats, crawlers,
+    other sites' pages and floods from one address are answered but not counted."""
+    if not same_origin(request):
+        return JsonResponse({"error": "只统计本站页面上的阅读。"}, status=403)
+    stored = Article.objects.published().filter(pk=pk).values_list("view_count", flat=True).first()
+    if stored is None:
         return JsonResponse({"error": "没有这篇文章。"}, status=404)
-    response = JsonResponse({"view_count": view_count, "counted": counted})
+    counted = not is_crawler(request.headers.get("User-Agent", "")) and record_view(request, pk)
+    if counted:
+        stored = Article.objects.filter(pk=pk).values_list("view_count", flat=True).first() or 0
+    response = JsonResponse({"view_count": shown_count(pk, stored), "counted": counted})
     add_never_cache_headers(response)
     return response
+
+
+def same_origin(request) -> bool:
+    """Browsers send ``Origin`` with every POST: it must name this site (or a trusted origin)."""
+    origin = request.headers.get("Origin", "")
+    if not origin or origin == "null":
+        return False
+    if origin in settings.CSRF_TRUSTED_ORIGINS:
+        return True
+    return urlsplit(origin).netloc == request.get_host()
 
 
 def search(request):

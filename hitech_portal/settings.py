@@ -136,6 +136,14 @@ else:
         }
     }
 
+# Article reads are buffered (Redis with REDIS_URL, else this file) and added to the database
+# at most this often (articles.view_counts).
+VIEW_COUNT_BUFFER = Path(os.environ.get("VIEW_COUNT_BUFFER", BASE_DIR / "view_counts.sqlite3"))
+VIEW_COUNT_FLUSH_SECONDS = int(os.environ.get("VIEW_COUNT_FLUSH_SECONDS", "10"))
+# How many proxies (nginx, a load balancer) stand before the app servers and append the reader's
+# address to X-Forwarded-For; 0 trusts REMOTE_ADDR alone.
+NUM_PROXIES = int(os.environ.get("NUM_PROXIES", "0"))
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},

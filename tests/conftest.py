@@ -29,6 +29,12 @@ def _clear_cache():
 
 
 @pytest.fixture(autouse=True)
+def _view_count_buffer(settings, tmp_path):
+    """Each test buffers article reads in a file of its own (articles.view_counts)."""
+    settings.VIEW_COUNT_BUFFER = tmp_path / "view_counts.sqlite3"
+
+
+@pytest.fixture(autouse=True)
 def _fast_passwords(settings):
     """Logins are not under test; the default hasher costs a noticeable fraction of a second."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
