@@ -57,6 +57,10 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Answers anonymous readers' cached pages before the session, locale and authentication
+    # middleware run; stores what GZip made, keyed by the Vary the middleware below add
+    # (hitech_portal/middleware.py).
+    "hitech_portal.middleware.PageCacheMiddleware",
     # Compresses pages (whitenoise already serves static files compressed); outermost of the
     # middleware that touch the body, so anything rewriting HTML runs before it.
     "django.middleware.gzip.GZipMiddleware",
@@ -72,9 +76,7 @@ MIDDLEWARE = [
     # Who made a change, for the revisions simple-history records itself (indicators, deletions).
     "simple_history.middleware.HistoryRequestMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    # Inside authentication and locale (it needs both), outside the conversion (it stores the
-    # converted page): see hitech_portal/middleware.py.
-    "hitech_portal.middleware.PageCacheMiddleware",
+    # Innermost: converts what the views wrote under /zh-hant/ (the page cache stores the result).
     "hitech_portal.middleware.TraditionalChineseMiddleware",
 ]
 
@@ -120,20 +122,30 @@ EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.conso
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "portal@localhost")
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
+# Public pages are kept apart from everything else (hitech_portal.pagecache): filling their store
+# can never evict the page generation, the publication schedule or counts. In Redis they are
+# the keys with a TTL; run it with maxmemory-policy volatile-lru (or volatile-ttl) so only those
+# are evicted when memory runs short.
 if REDIS_URL:
     CACHES = {
-        "default": {
+        alias: {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
-            "KEY_PREFIX": "portal",
+            "KEY_PREFIX": prefix,
         }
+        for alias, prefix in (("default", "portal"), ("pages", "portal-pages"))
     }
 else:
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
             "LOCATION": "portal",
-        }
+        },
+        "pages": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "portal-pages",
+            "OPTIONS": {"MAX_ENTRIES": int(os.environ.get("PAGE_CACHE_MAX_ENTRIES", "2000"))},
+        },
     }
 
 # Article reads are buffered (Redis with REDIS_URL, else this file) and added to the database
@@ -163,6 +175,9 @@ OPENCC_PROFILE = os.environ.get("OPENCC_PROFILE", "s2t")
 # Public pages for anonymous readers are kept in the shared cache this long (0 turns it off);
 # every write that changes a page retires them at once (hitech_portal.pagecache).
 PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "300"))
+# How long a CDN or proxy in front may keep a public page (s-maxage, and as long again stale while
+# it revalidates); browsers always revalidate (ETag/Last-Modified, 304).
+CDN_CACHE_SECONDS = int(os.environ.get("CDN_CACHE_SECONDS", "60"))
 
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))

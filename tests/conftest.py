@@ -1,5 +1,5 @@
 import pytest
-from django.core.cache import cache
+from django.core.cache import caches
 from django.db.models.signals import post_migrate
 
 from articles.categories import ensure_categories
@@ -22,10 +22,12 @@ post_migrate.connect(_restore_source_categories, dispatch_uid="tests.restore_cat
 
 @pytest.fixture(autouse=True)
 def _clear_cache():
-    """The cache (Redis in CI) is not rolled back between tests."""
-    cache.clear()
+    """The caches (Redis in CI) are not rolled back between tests."""
+    for alias in ("default", "pages"):
+        caches[alias].clear()
     yield
-    cache.clear()
+    for alias in ("default", "pages"):
+        caches[alias].clear()
 
 
 @pytest.fixture(autouse=True)
