@@ -9,6 +9,7 @@ past the end is a 404 (``ListView``'s paging).
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.core.cache import caches
 from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import JsonResponse
@@ -19,6 +20,8 @@ from django.utils.text import Truncator
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 from django.views.generic import ListView
+
+from hitech_portal.pagecache import current_generation
 
 from .crawlers import is_crawler
 from .filters import DEFAULT_ORDERING, ArticleFilter
@@ -33,6 +36,7 @@ from .view_counts import record_view, shown_count
 PER_PAGE = 20
 PINNED_LIMIT = 5
 FILTER_SAMPLE = 200  # the newest articles of a category that suggest its tag and source choices
+FILTER_CHOICES_SECONDS = 300
 
 
 def page_links(page):
@@ -97,21 +101,10 @@ class CategoryArticleListView(PagedListView):
         return f"category:{self.category.pk}:{narrowed}"
 
     def filter_context(self):
-        recent = self.category.articles.published().newest_first()
-        recent_ids = recent.values("pk")[:FILTER_SAMPLE]
-        tag_choices = list(
-            Tag.objects.filter(articles__in=recent_ids)
-            .annotate(uses=Count("articles"))
-            .order_by("-uses", "name")[:30]
-        )
-        sources = sorted(
-            set(recent.exclude(source="").values_list("source", flat=True)[:FILTER_SAMPLE])
-        )
         return {
             "category": self.category,
             "children": list(self.category.children.filter(show_in_nav=True)),
-            "tag_choices": tag_choices,
-            "source_choices": sources,
+            **filter_choices(self.category),
         }
 
     def get_context_data(self, **kwargs):
@@ -127,6 +120,32 @@ class CategoryArticleListView(PagedListView):
         context["ordering"] = self.filterset.current_ordering
         context["default_ordering"] = DEFAULT_ORDERING
         return context
+
+
+def filter_choices(category: Category) -> dict:
+    """The tag and source choices of a category's filter, from its newest articles.
+
+    Counting tag uses over the newest articles is most of an uncached category page's work, and
+    its answer changes only with a published change: it is kept in the page store under the
+    page generation (any write retires it) for at most ``FILTER_CHOICES_SECONDS``, so an
+    article that comes due on its own shows up in the choices within that time."""
+    key = f"pages.{current_generation()}.filter-choices.{category.pk}"
+    store = caches["pages"]
+    choices = store.get(key)
+    if choices is None:
+        recent = category.articles.published().newest_first()
+        recent_ids = recent.values("pk")[:FILTER_SAMPLE]
+        tags = list(
+            Tag.objects.filter(articles__in=recent_ids)
+            .annotate(uses=Count("articles"))
+            .order_by("-uses", "name")[:30]
+        )
+        sources = sorted(
+            set(recent.exclude(source="").values_list("source", flat=True)[:FILTER_SAMPLE])
+        )
+        choices = {"tag_choices": tags, "source_choices": sources}
+        store.set(key, choices, FILTER_CHOICES_SECONDS)
+    return choices
 
 
 class TagArticleListView(PagedListView):
