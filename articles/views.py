@@ -21,7 +21,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 from django.views.generic import ListView
 
-from hitech_portal.pagecache import current_generation
+from hitech_portal.pagecache import current_generation, keep_seconds
 
 from .crawlers import is_crawler
 from .filters import DEFAULT_ORDERING, ArticleFilter
@@ -36,7 +36,7 @@ from .view_counts import record_view, shown_count
 PER_PAGE = 20
 PINNED_LIMIT = 5
 FILTER_SAMPLE = 200  # the newest articles of a category that suggest its tag and source choices
-FILTER_CHOICES_SECONDS = 300
+EXTRAS_SECONDS = 300
 
 
 def page_links(page):
@@ -104,7 +104,11 @@ class CategoryArticleListView(PagedListView):
         return {
             "category": self.category,
             "children": list(self.category.children.filter(show_in_nav=True)),
-            **filter_choices(self.category),
+            **{
+                name: value
+                for name, value in category_extras(self.category).items()
+                if name != "pinned"
+            },
         }
 
     def get_context_data(self, **kwargs):
@@ -115,25 +119,26 @@ class CategoryArticleListView(PagedListView):
         context["filtered"] = filtered
         # Pinned articles lead page 1 of the plain list; they keep their place further down too,
         # so the numbered pages stay a stable walk of one index.
-        pinned = self.category.articles.published().pinned().for_cards().newest_first()
-        context["pinned"] = list(pinned[:PINNED_LIMIT]) if page.number == 1 and not filtered else []
+        pinned = category_extras(self.category)["pinned"]
+        context["pinned"] = pinned if page.number == 1 and not filtered else []
         context["ordering"] = self.filterset.current_ordering
         context["default_ordering"] = DEFAULT_ORDERING
         return context
 
 
-def filter_choices(category: Category) -> dict:
-    """The tag and source choices of a category's filter, from its newest articles.
+def category_extras(category: Category) -> dict:
+    """A category's pinned articles and its filter's tag and source choices.
 
-    Counting tag uses over the newest articles is most of an uncached category page's work, and
-    its answer changes only with a published change: it is kept in the page store under the
-    page generation (any write retires it) for at most ``FILTER_CHOICES_SECONDS``, so an
-    article that comes due on its own shows up in the choices within that time."""
-    key = f"pages.{current_generation()}.filter-choices.{category.pk}"
+    Counting tag uses over the newest articles and finding the pinned few are most of an uncached
+    category page's work, and their answers change only with a published change: they are kept
+    in the page store under the page generation (any write retires them), and no longer than
+    ``EXTRAS_SECONDS`` or the next scheduled publication (hitech_portal.pagecache)."""
+    key = f"pages.{current_generation()}.category-extras.{category.pk}"
     store = caches["pages"]
-    choices = store.get(key)
-    if choices is None:
-        recent = category.articles.published().newest_first()
+    extras = store.get(key)
+    if extras is None:
+        published = category.articles.published()
+        recent = published.newest_first()
         recent_ids = recent.values("pk")[:FILTER_SAMPLE]
         tags = list(
             Tag.objects.filter(articles__in=recent_ids)
@@ -143,9 +148,10 @@ def filter_choices(category: Category) -> dict:
         sources = sorted(
             set(recent.exclude(source="").values_list("source", flat=True)[:FILTER_SAMPLE])
         )
-        choices = {"tag_choices": tags, "source_choices": sources}
-        store.set(key, choices, FILTER_CHOICES_SECONDS)
-    return choices
+        pinned = list(published.pinned().for_cards().newest_first()[:PINNED_LIMIT])
+        extras = {"tag_choices": tags, "source_choices": sources, "pinned": pinned}
+        store.set(key, extras, keep_seconds(EXTRAS_SECONDS))
+    return extras
 
 
 class TagArticleListView(PagedListView):

@@ -90,7 +90,7 @@ class PageCacheMiddleware:
             return self._answer(request, response)
         response = self.get_response(request)
         if lookup.storable and self._cacheable(request, response):
-            timeout = self._timeout(seconds)
+            timeout = pagecache.keep_seconds(seconds)
             response["Last-Modified"] = http_date()
             self._public(response, timeout)
             lookup.set(response, timeout)
@@ -131,11 +131,3 @@ class PageCacheMiddleware:
         patch_cache_control(
             response, public=True, max_age=0, s_maxage=shared, stale_while_revalidate=shared
         )
-
-    @staticmethod
-    def _timeout(seconds: int) -> int:
-        """No page outlives the next scheduled publication (hitech_portal.pagecache)."""
-        due = pagecache.seconds_to_next_publication()
-        if due is not None:
-            seconds = min(seconds, max(1, int(due) + 1))
-        return seconds

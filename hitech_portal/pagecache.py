@@ -78,6 +78,15 @@ def schedule_pages(times: Iterable[datetime | None]) -> None:
     cache.set(SCHEDULE_KEY, sorted(noted | future)[:SCHEDULE_LENGTH], timeout=None)
 
 
+def keep_seconds(seconds: int) -> int:
+    """How long something read from published articles may be kept: ``seconds``, but never
+    past the next noted publication time."""
+    due = seconds_to_next_publication()
+    if due is not None:
+        seconds = min(seconds, max(1, int(due) + 1))
+    return seconds
+
+
 def seconds_to_next_publication() -> float | None:
     """How long until the next noted publication time; None if none is to come."""
     now = time.time()
