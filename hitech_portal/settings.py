@@ -136,10 +136,14 @@ if REDIS_URL:
         for alias, prefix in (("default", "portal"), ("pages", "portal-pages"))
     }
 else:
+    # Without Redis the few shared keys (page generation, publication schedule, who is editing
+    # what) live in files every process on the machine reads, so a save in one gunicorn worker
+    # retires the pages of all of them; the pages themselves stay in each process's memory.
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-            "LOCATION": "portal",
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": os.environ.get("CACHE_DIR", str(BASE_DIR / ".cache")),
+            "OPTIONS": {"MAX_ENTRIES": 10000},
         },
         "pages": {
             "BACKEND": "django.core.cache.backends.locmem.LocMemCache",

@@ -1,6 +1,8 @@
 import pytest
+from django.conf import settings
 from django.core.cache import caches
 from django.db.models.signals import post_migrate
+from django.test import override_settings
 
 from articles.categories import ensure_categories
 from articles.search import clear_index
@@ -21,7 +23,7 @@ post_migrate.connect(_restore_source_categories, dispatch_uid="tests.restore_cat
 
 
 @pytest.fixture(autouse=True)
-def _clear_cache():
+def _clear_cache(_own_files):
     """The caches (Redis in CI) are not rolled back between tests."""
     for alias in ("default", "pages"):
         caches[alias].clear()
@@ -30,8 +32,21 @@ def _clear_cache():
         caches[alias].clear()
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _in_process_cache():
+    """Without Redis the shared cache is a folder of files (for every process on the machine);
+    the tests run in one process and renaming files is slow on some disks: memory will do."""
+    default = settings.CACHES["default"]
+    if not default["BACKEND"].endswith("FileBasedCache"):
+        yield
+        return
+    memory = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "tests"}
+    with override_settings(CACHES={**settings.CACHES, "default": memory}):
+        yield
+
+
 @pytest.fixture(autouse=True)
-def _view_count_buffer(settings, tmp_path):
+def _own_files(settings, tmp_path, _in_process_cache):
     """Each test buffers article reads in a file of its own (articles.view_counts)."""
     settings.VIEW_COUNT_BUFFER = tmp_path / "view_counts.sqlite3"
 
