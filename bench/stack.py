@@ -93,6 +93,7 @@ def environment(tmp: Path, **extra) -> dict:
         SECURE_HSTS_SECONDS="0",
         STATIC_ROOT=str(tmp / "static"),
         VIEW_COUNT_BUFFER=str(tmp / "view_counts.sqlite3"),
+        CACHE_DIR=str(tmp / "cache"),
         LOG_LEVEL="ERROR",
     )
     env.update(extra)
@@ -482,7 +483,7 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=None)
     parser.add_argument("--seconds", type=int, default=None)
     parser.add_argument("--rounds", type=int, default=2)
-    parser.add_argument("--import-rows", type=int, default=2000)
+    parser.add_argument("--import-rows", type=int, default=20000)
     args = parser.parse_args()
     defaults = {"pages": (16, 8), "load": (64, 60), "scaleout": (64, 10), "drill": (64, 20)}
     args.connections = args.connections or defaults[args.mode][0]
