@@ -420,3 +420,21 @@ def split_terms(text: str) -> list[str]:
         if part and part not in seen:
             seen.append(part)
     return seen
+
+
+class ViewCountMark(models.Model):
+    """How far the reads buffered in one store have been added to ``Article.view_count``.
+
+    Written in the same transaction as the counts it covers, so a flush interrupted at any point
+    is neither lost nor applied twice (``articles.view_counts``)."""
+
+    store = models.CharField("缓冲", max_length=80, unique=True)
+    position = models.CharField("已计入到", max_length=40)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    class Meta:
+        verbose_name = "点击计数进度"
+        verbose_name_plural = "点击计数进度"
+
+    def __str__(self):
+        return f"{self.store} → {self.position}"

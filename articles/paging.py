@@ -6,14 +6,14 @@ query: the ids of the page from the list's own index (an index-only walk where t
 then just those rows.
 
 The total behind the page links is a ``COUNT(*)`` over the whole list, the one cost that grows
-with it; it is kept in the shared cache under the page-cache generation, so any published change
-(which calls ``invalidate_pages()``) recounts, and a scheduled article that comes due is counted
-within ``COUNT_TIMEOUT`` seconds.
+with it; it is kept in the shared page store under the page-cache generation, so any published
+change (which calls ``invalidate_pages()``) recounts, and a scheduled article that comes due is
+counted within ``COUNT_TIMEOUT`` seconds.
 """
 
 import hashlib
 
-from django.core.cache import cache
+from django.core.cache import caches
 from django.core.paginator import Paginator
 from django.utils.functional import cached_property
 
@@ -33,10 +33,10 @@ class DeferredJoinPaginator(Paginator):
             return super().count
         digest = hashlib.sha256(self.count_key.encode()).hexdigest()[:32]
         key = f"pages:{current_generation()}:count:{digest}"
-        total = cache.get(key)
+        total = caches["pages"].get(key)
         if total is None:
             total = super().count
-            cache.set(key, total, COUNT_TIMEOUT)
+            caches["pages"].set(key, total, COUNT_TIMEOUT)
         return total
 
     def page(self, number):

@@ -6,7 +6,11 @@ an invalid filter is a 400 page naming the problem, a page number that is not a 
 past the end is a 404 (``ListView``'s paging).
 """
 
+from urllib.parse import urlsplit
+
 from django.apps import apps
+from django.conf import settings
+from django.core.cache import caches
 from django.core.paginator import Paginator
 from django.db.models import Count, Exists, F, OuterRef, Prefetch
 from django.http import JsonResponse
@@ -18,6 +22,8 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST, require_safe
 from django.views.generic import ListView
 
+from hitech_portal.pagecache import current_generation, keep_seconds
+
 from .crawlers import is_crawler
 from .filters import DEFAULT_ORDERING, ArticleFilter
 from .forms import SearchForm
@@ -26,10 +32,12 @@ from .paging import DeferredJoinPaginator
 from .related import neighbours, related_articles
 from .search import search as search_articles
 from .structured_data import article_graph, breadcrumb_trail
+from .view_counts import record_view, shown_count
 
 PER_PAGE = 20
 PINNED_LIMIT = 5
 FILTER_SAMPLE = 200  # the newest articles of a category that suggest its tag and source choices
+EXTRAS_SECONDS = 300
 
 
 def page_links(page):
@@ -95,21 +103,14 @@ class CategoryArticleListView(PagedListView):
         return f"category:{self.category.pk}:{narrowed}"
 
     def filter_context(self):
-        recent = self.category.articles.published().newest_first()
-        recent_ids = recent.values("pk")[:FILTER_SAMPLE]
-        tag_choices = list(
-            Tag.objects.filter(articles__in=recent_ids)
-            .annotate(uses=Count("articles"))
-            .order_by("-uses", "name")[:30]
-        )
-        sources = sorted(
-            set(recent.exclude(source="").values_list("source", flat=True)[:FILTER_SAMPLE])
-        )
         return {
             "category": self.category,
             "children": list(self.category.children.filter(show_in_nav=True)),
-            "tag_choices": tag_choices,
-            "source_choices": sources,
+            **{
+                name: value
+                for name, value in category_extras(self.category).items()
+                if name != "pinned"
+            },
         }
 
     def get_context_data(self, **kwargs):
@@ -120,11 +121,39 @@ class CategoryArticleListView(PagedListView):
         context["filtered"] = filtered
         # Pinned articles lead page 1 of the plain list; they keep their place further down too,
         # so the numbered pages stay a stable walk of one index.
-        pinned = self.category.articles.published().pinned().for_cards().newest_first()
-        context["pinned"] = list(pinned[:PINNED_LIMIT]) if page.number == 1 and not filtered else []
+        pinned = category_extras(self.category)["pinned"]
+        context["pinned"] = pinned if page.number == 1 and not filtered else []
         context["ordering"] = self.filterset.current_ordering
         context["default_ordering"] = DEFAULT_ORDERING
         return context
+
+
+def category_extras(category: Category) -> dict:
+    """A category's pinned articles and its filter's tag and source choices.
+
+    Counting tag uses over the newest articles and finding the pinned few are most of an uncached
+    category page's work, and their answers change only with a published change: they are kept
+    in the page store under the page generation (any write retires them), and no longer than
+    ``EXTRAS_SECONDS`` or the next scheduled publication (hitech_portal.pagecache)."""
+    key = f"pages.{current_generation()}.category-extras.{category.pk}"
+    store = caches["pages"]
+    extras = store.get(key)
+    if extras is None:
+        published = category.articles.published()
+        recent = published.newest_first()
+        recent_ids = recent.values("pk")[:FILTER_SAMPLE]
+        tags = list(
+            Tag.objects.filter(articles__in=recent_ids)
+            .annotate(uses=Count("articles"))
+            .order_by("-uses", "name")[:30]
+        )
+        sources = sorted(
+            set(recent.exclude(source="").values_list("source", flat=True)[:FILTER_SAMPLE])
+        )
+        pinned = list(published.pinned().for_cards().newest_first()[:PINNED_LIMIT])
+        extras = {"tag_choices": tags, "source_choices": sources, "pinned": pinned}
+        store.set(key, extras, keep_seconds(EXTRAS_SECONDS))
+    return extras
 
 
 class TagArticleListView(PagedListView):
@@ -189,23 +218,36 @@ def article_detail(request, pk):
 
 # The counter is called by static/js/site.js from pages that may be served from a shared cache,
 # which cannot carry a per-visitor CSRF token. Exempting this one endpoint is harmless: it takes
-# no input but the article id, changes nothing but a public counter, and answers POST only.
+# no input but the article id, changes nothing but a public counter, answers POST only, and
+# counts only requests whose Origin is this site (articles.view_counts).
 @csrf_exempt
 @require_POST
 def count_view(request, pk):
-    """Add one read to a published article, unless a crawler asks; answer the current count.
+    """Count one read of a published article by a person; answer the count readers now see.
 
-    ``F() + 1`` is one UPDATE statement, so concurrent readers never lose a count."""
-    published = Article.objects.published().filter(pk=pk)
-    counted = not is_crawler(request.headers.get("User-Agent", ""))
-    if counted:
-        found = published.update(view_count=F("view_count") + 1)
-    view_count = published.values_list("view_count", flat=True).first()
-    if view_count is None or (counted and not found):
+    The read goes to a buffer, not the database (``articles.view_counts``): repeats, crawlers,
+    other sites' pages and floods from one address are answered but not counted."""
+    if not same_origin(request):
+        return JsonResponse({"error": "只统计本站页面上的阅读。"}, status=403)
+    stored = Article.objects.published().filter(pk=pk).values_list("view_count", flat=True).first()
+    if stored is None:
         return JsonResponse({"error": "没有这篇文章。"}, status=404)
-    response = JsonResponse({"view_count": view_count, "counted": counted})
+    counted = not is_crawler(request.headers.get("User-Agent", "")) and record_view(request, pk)
+    if counted:
+        stored = Article.objects.filter(pk=pk).values_list("view_count", flat=True).first() or 0
+    response = JsonResponse({"view_count": shown_count(pk, stored), "counted": counted})
     add_never_cache_headers(response)
     return response
+
+
+def same_origin(request) -> bool:
+    """Browsers send ``Origin`` with every POST: it must name this site (or a trusted origin)."""
+    origin = request.headers.get("Origin", "")
+    if not origin or origin == "null":
+        return False
+    if origin in settings.CSRF_TRUSTED_ORIGINS:
+        return True
+    return urlsplit(origin).netloc == request.get_host()
 
 
 @require_safe

@@ -1,20 +1,24 @@
 """Site-wide middleware: the public page cache and the traditional-character view.
 
-Order in ``MIDDLEWARE`` (both at the end, in this order)::
+Order in ``MIDDLEWARE``::
 
-    … AuthenticationMiddleware, …, PageCacheMiddleware, TraditionalChineseMiddleware
+    SecurityMiddleware, WhiteNoiseMiddleware, PageCacheMiddleware, GZipMiddleware,
+    SessionMiddleware, LocaleMiddleware, …, AuthenticationMiddleware, …,
+    TraditionalChineseMiddleware
 
-The page cache sits inside the session, locale and authentication middleware, so it knows the
-reader's language and whether they are logged in, and outside the conversion, so what it stores
-for a ``/zh-hant/`` page is the converted page: a cached traditional page costs no conversion.
+The page cache sits outside everything that reads a reader's session, language or login: a page
+stored for anonymous readers is answered before any of that runs (and before GZip, so what it
+keeps is the compressed page, looked up by the response's ``Vary``). It sits outside the
+conversion too, so what it stores for a ``/zh-hant/`` page is the converted page: a cached
+traditional page costs no conversion.
 """
 
 from django.conf import settings
 from django.contrib.messages.storage.cookie import CookieStorage
-from django.core.cache import cache
-from django.utils.cache import get_cache_key, get_max_age, learn_cache_key
+from django.utils.cache import get_conditional_response, get_max_age, patch_cache_control
+from django.utils.http import http_date, parse_http_date_safe
 
-from .pagecache import current_generation, seconds_to_next_publication
+from . import pagecache
 from .traditional import TRADITIONAL, convert_feed, convert_html, convert_json_text
 
 CONVERTERS = {
@@ -47,17 +51,25 @@ class TraditionalChineseMiddleware:
 
 
 class PageCacheMiddleware:
-    """Serve anonymous readers' GET/HEAD requests for public pages from the shared cache.
+    """Serve anonymous readers' GET/HEAD requests for public pages from the page store.
 
-    Keys come from Django's own ``get_cache_key``/``learn_cache_key`` (full URL with its query
-    string, the active language, the headers the response varies on) under a prefix carrying the
-    page generation, so :func:`~hitech_portal.pagecache.invalidate_pages` retires every entry at
-    once. Unlike ``UpdateCacheMiddleware`` it adds no ``Expires``/``max-age`` to the response: the
-    copy kept here is invalidated the moment an editor saves, a copy in a browser would not be.
+    Anonymous means no session cookie (a logged-in user always has one) and no flash-message
+    cookie: such requests are answered from the store before the session, locale and
+    authentication middleware run. The key (:func:`~hitech_portal.pagecache.page_key`) is the
+    page generation, the path, the known query parameters and the request headers the stored
+    response varies on, so :func:`~hitech_portal.pagecache.invalidate_pages` retires every
+    entry at once. HEAD is answered from the GET entry (and a HEAD miss fills it).
 
-    Never cached: logged-in users (staff previews), requests carrying flash messages, responses
-    other than 200, responses that set a cookie, touch the session or the CSRF token, or say
-    ``private``/``no-cache``/``no-store``/``max-age=0`` (``never_cache`` previews, health check).
+    HTTP caching: stored pages carry an ``ETag`` (made by ``ConditionalGetMiddleware`` further
+    in) and the time they were rendered as ``Last-Modified``, and a conditional request for one
+    is answered 304. ``Cache-Control`` lets browsers revalidate every time (``max-age=0``) and a
+    CDN keep the page ``CDN_CACHE_SECONDS`` (``s-maxage``, plus ``stale-while-revalidate``):
+    exact invalidation stays here, where an editor's save retires pages at once.
+
+    Never stored: requests with unknown query parameters (answered from the entry without them
+    when there is one), responses other than 200, responses that set a cookie, touch the session
+    or the CSRF token, or say ``private``/``no-cache``/``no-store``/``max-age=0``
+    (``never_cache`` previews, the health check).
     """
 
     def __init__(self, get_response):
@@ -68,21 +80,32 @@ class PageCacheMiddleware:
         if (
             not seconds
             or request.method not in ("GET", "HEAD")
+            or settings.SESSION_COOKIE_NAME in request.COOKIES
             or CookieStorage.cookie_name in request.COOKIES
-            or request.user.is_authenticated
         ):
             return self.get_response(request)
-        prefix = f"pages.{current_generation()}"
-        key = get_cache_key(request, prefix, "GET", cache)
-        if key is not None:
-            response = cache.get(key)
-            if response is not None:
-                return response
+        lookup = pagecache.PageLookup(request)
+        response = lookup.get()
+        if response is not None:
+            return self._answer(request, response)
         response = self.get_response(request)
-        if self._cacheable(request, response):
-            timeout = self._timeout(seconds)
-            key = learn_cache_key(request, response, timeout, prefix, cache)
-            cache.set(key, response, timeout)
+        if lookup.storable and self._cacheable(request, response):
+            timeout = pagecache.keep_seconds(seconds)
+            response["Last-Modified"] = http_date()
+            self._public(response, timeout)
+            lookup.set(response, timeout)
+        return response
+
+    @staticmethod
+    def _answer(request, response):
+        modified = parse_http_date_safe(response.get("Last-Modified", ""))
+        conditional = get_conditional_response(
+            request, etag=response.get("ETag"), last_modified=modified, response=response
+        )
+        if conditional is not response:
+            return conditional
+        if request.method == "HEAD":
+            response.content = b""  # headers (Content-Length included) as for GET
         return response
 
     @staticmethod
@@ -94,15 +117,17 @@ class PageCacheMiddleware:
         session = getattr(request, "session", None)
         if session is not None and session.modified:
             return False
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            return False
         cache_control = response.get("Cache-Control", "").lower()
         if any(word in cache_control for word in ("private", "no-cache", "no-store")):
             return False
         return get_max_age(response) != 0
 
     @staticmethod
-    def _timeout(seconds: int) -> int:
-        """No page outlives the next scheduled publication (hitech_portal.pagecache)."""
-        due = seconds_to_next_publication()
-        if due is not None:
-            seconds = min(seconds, max(1, int(due) + 1))
-        return seconds
+    def _public(response, timeout: int) -> None:
+        shared = min(settings.CDN_CACHE_SECONDS, timeout)
+        patch_cache_control(
+            response, public=True, max_age=0, s_maxage=shared, stale_while_revalidate=shared
+        )

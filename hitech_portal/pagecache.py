@@ -13,14 +13,24 @@ past the moment one goes live: writes note future publication times (:func:`sche
 and no page is stored beyond the next one. The list lives in the shared cache next to the
 counter, so reading it costs no query; were it lost (a flushed cache), a scheduled article would
 show up at most ``PAGE_CACHE_SECONDS`` late.
+
+The pages themselves live in a cache of their own (the ``pages`` alias): however many query
+strings a flood of requests makes up, filling that store can never evict the counter or the
+schedule, which live in the ``default`` cache. Were the counter lost all the same, it starts
+again from the clock, never from a number old pages were stored under.
 """
 
+import hashlib
+import re
 import time
 from collections.abc import Iterable
 from datetime import datetime
+from urllib.parse import urlencode
 
-from django.core.cache import cache
+from django.conf import settings
+from django.core.cache import cache, caches
 from django.db import connection, transaction
+from django.utils.translation import get_language_from_path
 
 GENERATION_KEY = "pages:generation"
 SCHEDULE_KEY = "pages:schedule"
@@ -30,7 +40,7 @@ SCHEDULE_LENGTH = 1000  # the nearest publication times kept
 def current_generation() -> int:
     generation = cache.get(GENERATION_KEY)
     if generation is None:
-        cache.add(GENERATION_KEY, 1, timeout=None)
+        cache.add(GENERATION_KEY, time.time_ns() // 1000, timeout=None)
         generation = cache.get(GENERATION_KEY, 1)
     return int(generation)
 
@@ -68,7 +78,73 @@ def schedule_pages(times: Iterable[datetime | None]) -> None:
     cache.set(SCHEDULE_KEY, sorted(noted | future)[:SCHEDULE_LENGTH], timeout=None)
 
 
+def keep_seconds(seconds: int) -> int:
+    """How long something read from published articles may be kept: ``seconds``, but never
+    past the next noted publication time."""
+    due = seconds_to_next_publication()
+    if due is not None:
+        seconds = min(seconds, max(1, int(due) + 1))
+    return seconds
+
+
 def seconds_to_next_publication() -> float | None:
     """How long until the next noted publication time; None if none is to come."""
     now = time.time()
     return next((moment - now for moment in cache.get(SCHEDULE_KEY) or () if moment > now), None)
+
+
+#: The query parameters public pages read (category filters, search, paging): one place, checked
+#: against the filter set and the search form by the tests. Others change nothing on the page.
+QUERY_PARAMETERS = frozenset(
+    {"page", "tag", "source", "published_after", "published_before", "ordering"}
+    | {"q", "category", "from", "to"}
+)
+GZIP_RE = re.compile(r"\bgzip\b")
+
+
+class PageLookup:
+    """Where one request's page is stored.
+
+    The key is made of the generation, the language (from the path: the site never reads
+    ``Accept-Language``), the path, the known query parameters in a fixed order, and the values
+    of the request headers the stored response varies on, as ``Vary`` reads once every
+    middleware has added its own (the list is kept per page, as Django's ``learn_cache_key``
+    does). Two of them are normalised: ``Accept-Encoding`` to whether GZip would compress, and
+    ``Cookie`` is left out, because only requests without a session or message cookie are
+    served or stored at all. GET and HEAD share the entry."""
+
+    def __init__(self, request):
+        self.request = request
+        known = sorted((k, v) for k, v in request.GET.lists() if k in QUERY_PARAMETERS)
+        self.storable = len(known) == len(request.GET)
+        language = get_language_from_path(request.path_info) or settings.LANGUAGE_CODE
+        url = request.path + ("?" + urlencode(known, doseq=True) if known else "")
+        digest = hashlib.sha256(url.encode("utf-8", "surrogateescape")).hexdigest()[:32]
+        self.base = f"pages.{current_generation()}.{language}.{digest}"
+
+    @property
+    def store(self):
+        return caches["pages"]
+
+    def _key(self, headers: list[str]) -> str:
+        values = []
+        for header in headers:
+            value = self.request.headers.get(header, "")
+            if header == "accept-encoding":
+                value = "gzip" if GZIP_RE.search(value) else ""
+            values.append(f"{header}={value}")
+        digest = hashlib.sha256("\n".join(values).encode("utf-8", "surrogateescape")).hexdigest()
+        return f"{self.base}.{digest[:32]}"
+
+    def get(self):
+        headers = self.store.get(self.base + ".vary")
+        if headers is None:
+            return None
+        return self.store.get(self._key(headers))
+
+    def set(self, response, timeout: int) -> None:
+        vary = response.get("Vary", "").split(",")
+        ignored = {"cookie", "accept-language", ""}
+        headers = sorted({header.strip().lower() for header in vary} - ignored)
+        self.store.set(self.base + ".vary", headers, timeout)
+        self.store.set(self._key(headers), response, timeout)

@@ -65,6 +65,10 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Answers anonymous readers' cached pages before the session, locale and authentication
+    # middleware run; stores what GZip made, keyed by the Vary the middleware below add
+    # (hitech_portal/middleware.py).
+    "hitech_portal.middleware.PageCacheMiddleware",
     # Compresses pages (whitenoise already serves static files compressed); outermost of the
     # middleware that touch the body, so anything rewriting HTML runs before it.
     "django.middleware.gzip.GZipMiddleware",
@@ -80,9 +84,7 @@ MIDDLEWARE = [
     # Who made a change, for the revisions simple-history records itself (indicators, deletions).
     "simple_history.middleware.HistoryRequestMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    # Inside authentication and locale (it needs both), outside the conversion (it stores the
-    # converted page): see hitech_portal/middleware.py.
-    "hitech_portal.middleware.PageCacheMiddleware",
+    # Innermost: converts what the views wrote under /zh-hant/ (the page cache stores the result).
     "hitech_portal.middleware.TraditionalChineseMiddleware",
     # Last, as django-axes asks: answers a locked-out login with its page (AXES_LOCKOUT_TEMPLATE).
     "axes.middleware.AxesMiddleware",
@@ -148,22 +150,36 @@ EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.conso
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "portal@localhost")
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
+# Public pages are kept apart from everything else (hitech_portal.pagecache): filling their store
+# can never evict the page generation, the publication schedule or counts. In Redis they are
+# the keys with a TTL; run it with maxmemory-policy volatile-lru (or volatile-ttl) so only those
+# are evicted when memory runs short.
 if REDIS_URL:
     CACHES = {
-        "default": {
+        alias: {
             # Django's RedisCache, for which Redis being away is a miss (hitech_portal.cache).
             "BACKEND": "hitech_portal.cache.ResilientRedisCache",
             "LOCATION": REDIS_URL,
-            "KEY_PREFIX": "portal",
+            "KEY_PREFIX": prefix,
             "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 1.0},
         }
+        for alias, prefix in (("default", "portal"), ("pages", "portal-pages"))
     }
 else:
+    # Without Redis the few shared keys (page generation, publication schedule, who is editing
+    # what) live in files every process on the machine reads, so a save in one gunicorn worker
+    # retires the pages of all of them; the pages themselves stay in each process's memory.
     CACHES = {
         "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": os.environ.get("CACHE_DIR", str(BASE_DIR / ".cache")),
+            "OPTIONS": {"MAX_ENTRIES": 10000},
+        },
+        "pages": {
             "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-            "LOCATION": "portal",
-        }
+            "LOCATION": "portal-pages",
+            "OPTIONS": {"MAX_ENTRIES": int(os.environ.get("PAGE_CACHE_MAX_ENTRIES", "2000"))},
+        },
     }
 # Background jobs' progress and cancel requests (hitech_portal.jobs): written by the worker while
 # its transaction keeps the rows to itself, read by the web servers. In Redis when there is one,
@@ -181,6 +197,14 @@ CACHES["jobs"] = (
 # Background jobs (django-tasks): queued in the database, run by ``manage.py db_worker``, which
 # ``./scripts/serve`` starts beside the web server. See hitech_portal/jobs.py.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+
+# Article reads are buffered (Redis with REDIS_URL, else this file) and added to the database
+# at most this often (articles.view_counts).
+VIEW_COUNT_BUFFER = Path(os.environ.get("VIEW_COUNT_BUFFER", BASE_DIR / "view_counts.sqlite3"))
+VIEW_COUNT_FLUSH_SECONDS = int(os.environ.get("VIEW_COUNT_FLUSH_SECONDS", "10"))
+# How many proxies (nginx, a load balancer) stand before the app servers and append the reader's
+# address to X-Forwarded-For; 0 trusts REMOTE_ADDR alone.
+NUM_PROXIES = int(os.environ.get("NUM_PROXIES", "0"))
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -201,6 +225,9 @@ OPENCC_PROFILE = os.environ.get("OPENCC_PROFILE", "s2t")
 # Public pages for anonymous readers are kept in the shared cache this long (0 turns it off);
 # every write that changes a page retires them at once (hitech_portal.pagecache).
 PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "300"))
+# How long a CDN or proxy in front may keep a public page (s-maxage, and as long again stale while
+# it revalidates); browsers always revalidate (ETag/Last-Modified, 304).
+CDN_CACHE_SECONDS = int(os.environ.get("CDN_CACHE_SECONDS", "60"))
 
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
@@ -245,12 +272,9 @@ CSRF_COOKIE_HTTPONLY = True
 # (e.g. X-Forwarded-Proto): an app server reachable directly would believe any client's header.
 if proxy_header := os.environ.get("SECURE_PROXY_SSL_HEADER", "").strip():
     SECURE_PROXY_SSL_HEADER = ("HTTP_" + proxy_header.upper().replace("-", "_"), "https")
-    # The same proxy says who the client is (X-Forwarded-For), for the login lockout per address;
-    # without a trusted proxy that header is the client's own claim and only REMOTE_ADDR counts.
-    AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
-    AXES_IPWARE_PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "1"))
-else:
-    AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
+# Who the client is, for the login lockout per address, is decided where view counts decide it
+# (NUM_PROXIES trusted proxies' X-Forwarded-For, else REMOTE_ADDR): one rule for both.
+AXES_CLIENT_IP_CALLABLE = "articles.view_counts.client_address"
 if not DEBUG:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
     SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", str(60 * 60 * 24 * 365)))

@@ -1,6 +1,8 @@
 import pytest
-from django.core.cache import cache, caches
+from django.conf import settings
+from django.core.cache import caches
 from django.db.models.signals import post_migrate
+from django.test import override_settings
 
 from articles.categories import ensure_categories
 from articles.search import clear_index
@@ -21,11 +23,32 @@ post_migrate.connect(_restore_source_categories, dispatch_uid="tests.restore_cat
 
 
 @pytest.fixture(autouse=True)
-def _clear_cache():
-    """The cache (Redis in CI) is not rolled back between tests."""
-    cache.clear()
+def _clear_cache(_own_files):
+    """The caches (Redis in CI) are not rolled back between tests."""
+    for alias in ("default", "pages"):
+        caches[alias].clear()
     yield
-    cache.clear()
+    for alias in ("default", "pages"):
+        caches[alias].clear()
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _in_process_cache():
+    """Without Redis the shared cache is a folder of files (for every process on the machine);
+    the tests run in one process and renaming files is slow on some disks: memory will do."""
+    default = settings.CACHES["default"]
+    if not default["BACKEND"].endswith("FileBasedCache"):
+        yield
+        return
+    memory = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "tests"}
+    with override_settings(CACHES={**settings.CACHES, "default": memory}):
+        yield
+
+
+@pytest.fixture(autouse=True)
+def _own_files(settings, tmp_path, _in_process_cache):
+    """Each test buffers article reads in a file of its own (articles.view_counts)."""
+    settings.VIEW_COUNT_BUFFER = tmp_path / "view_counts.sqlite3"
 
 
 @pytest.fixture(autouse=True)

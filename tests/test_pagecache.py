@@ -1,24 +1,38 @@
 """The page cache: anonymous readers get stored pages, every write retires them, staff never."""
 
+import gzip as gzip_module
 import time
 from datetime import timedelta
 
 import pytest
+from django.conf import settings
+from django.contrib.auth.middleware import AuthenticationMiddleware
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.sessions.backends.cache import SessionStore
+from django.contrib.sessions.middleware import SessionMiddleware
 from django.db import connection
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
+from django.middleware.locale import LocaleMiddleware
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.urls import path as route
 from django.utils import timezone
 
+from articles.filters import ArticleFilter
+from articles.forms import SearchForm
 from articles.importing import ArticleImporter
 from articles.models import Article
 from hitech_portal import middleware
+from hitech_portal import urls as site_urls
 from hitech_portal.imports.engine import run_import
 from hitech_portal.imports.tables import Table
-from hitech_portal.pagecache import invalidate_pages, seconds_to_next_publication
+from hitech_portal.pagecache import (
+    QUERY_PARAMETERS,
+    current_generation,
+    invalidate_pages,
+    seconds_to_next_publication,
+)
 from tests.factories import make_article, make_indicator, make_observation, make_user
 
 pytestmark = pytest.mark.django_db
@@ -211,3 +225,114 @@ def test_importing_scheduled_articles_notes_their_time():
     report = run_import(ArticleImporter, Table.from_dicts(rows))
     assert report.created == 1
     assert 2 * 86400 - 120 < seconds_to_next_publication() <= 2 * 86400
+
+
+def greeting(request):
+    """A page that reads the session: it varies on Cookie."""
+    return HttpResponse(f"你好，{request.session.get('name', '读者')}")
+
+
+urlpatterns = [route("greeting/", greeting), *site_urls.urlpatterns]
+
+
+@pytest.mark.urls("tests.test_pagecache")
+def test_a_page_read_from_a_session_is_never_served_to_other_readers(client):
+    session = client.session
+    session["name"] = "张三"
+    session.save()
+    client.cookies[settings.SESSION_COOKIE_NAME] = session.session_key
+    assert client.get("/greeting/").text == "你好，张三"
+    assert Client().get("/greeting/").text == "你好，读者"
+
+
+def test_gzip_and_plain_readers_each_get_their_own_stored_copy(django_assert_num_queries):
+    path = make_article(title="园区企业数据发布").get_absolute_url()
+    gzip, plain = Client(headers={"accept-encoding": "gzip, br"}), Client()
+    gzip.get(path), plain.get(path)
+    with django_assert_num_queries(0):
+        zipped, unzipped = gzip.get(path), plain.get(path)
+    assert zipped["Content-Encoding"] == "gzip"
+    assert "园区企业数据发布" in gzip_module.decompress(zipped.content).decode()
+    assert not unzipped.has_header("Content-Encoding")
+    assert "园区企业数据发布" in unzipped.text
+    assert "Accept-Encoding" in zipped["Vary"]
+
+
+def test_a_cached_page_is_answered_before_session_locale_and_login(client, monkeypatch):
+    path = "/zh-hant" + make_article(title="园区企业数据发布").get_absolute_url()
+    client.get(path)
+    ran = []
+    for middleware_class in (SessionMiddleware, LocaleMiddleware, AuthenticationMiddleware):
+        monkeypatch.setattr(middleware_class, "process_request", lambda self, r: ran.append(r))
+    response = client.get(path)
+    assert "園區企業數據發佈" in response.text
+    assert ran == []
+
+
+def test_head_is_answered_from_the_get_entry_and_fills_it(client, django_assert_num_queries):
+    first, second = make_article(), make_article()
+    client.get(first.get_absolute_url())
+    client.head(second.get_absolute_url())
+    with django_assert_num_queries(0):
+        head = client.head(first.get_absolute_url())
+        get = client.get(second.get_absolute_url())
+    assert head.status_code == 200 and head.content == b""
+    assert int(head["Content-Length"]) > 0
+    assert second.title in get.text
+
+
+def test_unknown_query_parameters_create_no_entries(client):
+    article = make_article(title="园区企业数据发布")
+    client.get("/")
+    Article.objects.filter(pk=article.pk).update(title="已改的标题")  # no save(): no invalidation
+    assert "园区企业数据发布" in client.get("/?utm_source=weixin").text  # the entry without it
+    invalidate_pages()
+    assert "已改的标题" in client.get("/?utm_source=weixin&from=timeline").text
+    Article.objects.filter(pk=article.pk).update(title="又改的标题")
+    assert "又改的标题" in client.get("/?utm_source=weixin&from=timeline").text  # not stored
+
+
+def test_known_query_parameters_are_those_the_pages_read():
+    read = set(ArticleFilter.base_filters) | set(SearchForm().fields) | {"page"}
+    assert read == set(QUERY_PARAMETERS)
+
+
+def test_a_flood_of_query_strings_evicts_neither_generation_nor_schedule(client, settings):
+    """Even with a store that empties itself when full (CULL_FREQUENCY 0)."""
+    small = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    small["OPTIONS"] = {"MAX_ENTRIES": 30, "CULL_FREQUENCY": 0}
+    settings.CACHES = {
+        "default": {**small, "LOCATION": "flood-default"},
+        "pages": {**small, "LOCATION": "flood-pages"},
+    }
+    article = make_article(title="园区企业数据发布")
+    make_article(title="定时发布的文章", published_at=timezone.now() + timedelta(hours=1))
+    invalidate_pages()
+    generation = current_generation()
+    category = article.category.get_absolute_url()
+    for n in range(40):
+        assert client.get(category, {"source": f"来源{n}"}).status_code == 200
+    assert current_generation() == generation
+    assert 3500 < seconds_to_next_publication() <= 3600
+
+
+def test_stored_pages_answer_conditional_requests_with_304(client, django_assert_num_queries):
+    path = make_article().get_absolute_url()
+    first = client.get(path)
+    assert first["ETag"] and first["Last-Modified"]
+    with django_assert_num_queries(0):
+        by_etag = client.get(path, headers={"if-none-match": first["ETag"]})
+        by_date = client.get(path, headers={"if-modified-since": first["Last-Modified"]})
+    assert (by_etag.status_code, by_date.status_code) == (304, 304)
+    assert by_etag.content == b""
+    assert client.get(path, headers={"if-none-match": '"other"'}).status_code == 200
+
+
+def test_public_pages_let_a_cdn_keep_them_briefly_and_browsers_revalidate(client, settings):
+    settings.CDN_CACHE_SECONDS = 60
+    path = make_article().get_absolute_url()
+    for response in (client.get(path), client.get(path)):  # stored, then from the store
+        words = {word.strip() for word in response["Cache-Control"].split(",")}
+        assert words == {"public", "max-age=0", "s-maxage=60", "stale-while-revalidate=60"}
+    client.force_login(make_user())
+    assert "public" not in client.get(path).get("Cache-Control", "")

@@ -167,7 +167,10 @@ def test_out_of_range_numbers_are_404(client, url):
 
 
 def test_counting_an_out_of_range_article_is_404(client):
-    assert client.post("/articles/99999999999999999999999/view/").status_code == 404
+    response = client.post(
+        "/articles/99999999999999999999999/view/", headers={"origin": "http://testserver"}
+    )
+    assert response.status_code == 404
 
 
 def test_pages_are_compressed_for_browsers_that_accept_it(client):

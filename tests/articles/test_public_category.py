@@ -3,6 +3,8 @@
 from datetime import datetime, timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from articles.models import Article
@@ -252,3 +254,23 @@ def test_list_totals_are_kept_until_the_next_published_change(client):
     response = client.get(category.get_absolute_url(), {"page": 3})
     assert response.context["paginator"].count == 45
     assert len(response.context["page_obj"]) == 5
+
+
+def test_filter_choices_are_counted_once_per_published_change(client, settings):
+    """Uncached pages (a logged-in reader, or the page cache off) reuse the filter's choices
+    until a write changes what the category shows."""
+    settings.PAGE_CACHE_SECONDS = 0
+    category = make_category()
+    make_article(category=category, source="科技日报", tags=[make_tag(name="人工智能")])
+    path = category.get_absolute_url()
+    first = client.get(path)
+    with CaptureQueriesContext(connection) as again:
+        second = client.get(path + "?page=1")
+    sql = " ".join(query["sql"] for query in again.captured_queries)
+    assert "COUNT(" not in sql.upper().replace("COUNT(*)", "")  # no tag-use counting
+    assert [t.name for t in second.context["tag_choices"]] == ["人工智能"]
+    assert first.context["source_choices"] == second.context["source_choices"] == ["科技日报"]
+    make_article(category=category, source="新华社", tags=[make_tag(name="数字经济")])
+    third = client.get(path)
+    assert {t.name for t in third.context["tag_choices"]} == {"人工智能", "数字经济"}
+    assert third.context["source_choices"] == ["新华社", "科技日报"]
