@@ -41,6 +41,18 @@ def meta_description(article: Article) -> str:
     return Truncator(" ".join(text.split())).chars(150) or article.title
 
 
+def summary_box(article: Article) -> str:
+    """The 摘要 to show above the body: none when it only repeats the body's opening.
+
+    Imports and the demo take a missing summary from the first sentences of the body; shown in
+    a box right above that paragraph it would be read twice."""
+    summary = "".join(article.summary.split()).rstrip("…").rstrip(".")
+    if not summary:
+        return ""
+    opening = "".join(strip_tags(article.body[: len(article.summary) * 4 + 2000]).split())
+    return "" if opening.startswith(summary) else article.summary
+
+
 class PagedListView(ListView):
     """20 a page with numbered page links (1 2 … 7 8 [9] 10 11 … 5000)."""
 
@@ -120,6 +132,9 @@ class CategoryArticleListView(PagedListView):
         # so the numbered pages stay a stable walk of one index.
         pinned = self.category.articles.published().pinned().for_cards().newest_first()
         context["pinned"] = list(pinned[:PINNED_LIMIT]) if page.number == 1 and not filtered else []
+        # …but not twice on page 1: under 置顶 and again in the list below it.
+        shown = {article.pk for article in context["pinned"]}
+        context["articles"] = [article for article in page if article.pk not in shown]
         context["ordering"] = self.filterset.current_ordering
         context["default_ordering"] = DEFAULT_ORDERING
         return context
@@ -165,6 +180,7 @@ def article_detail(request, pk):
             "category": article.category,
             "preview": not published,
             "description": description,
+            "summary": summary_box(article),
             "trail": trail,
             "structured_data": article_graph(article, description, trail),
             "related_articles": related_articles(article),

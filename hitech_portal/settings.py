@@ -148,9 +148,10 @@ LANGUAGES = [("zh-hans", "简体中文"), ("zh-hant", "繁體中文")]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True
-# 简繁: the OpenCC profile that makes the /zh-hant/ pages: s2t (plain), s2tw (Taiwan characters),
-# s2twp (Taiwan characters and phrases: 软件→軟體), s2hk, s2hkp (Hong Kong).
-OPENCC_PROFILE = os.environ.get("OPENCC_PROFILE", "s2t")
+# 简繁: the OpenCC profile that makes the /zh-hant/ pages: s2t (OpenCC's standard: 爲, 綫 in
+# older dictionaries), s2tw (Taiwan characters: 為, 線, as the source site writes), s2twp (Taiwan
+# characters and phrases: 软件→軟體), s2hk, s2hkp (Hong Kong).
+OPENCC_PROFILE = os.environ.get("OPENCC_PROFILE", "s2tw")
 
 # Public pages for anonymous readers are kept in the shared cache this long (0 turns it off);
 # every write that changes a page retires them at once (hitech_portal.pagecache).
