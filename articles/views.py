@@ -6,9 +6,10 @@ an invalid filter is a 400 page naming the problem, a page number that is not a 
 past the end is a 404 (``ListView``'s paging).
 """
 
+from django.conf import settings
 from django.core.paginator import Paginator
 from django.db.models import Count, F
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.cache import add_never_cache_headers
 from django.utils.html import strip_tags
@@ -17,6 +18,9 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 from django.views.generic import ListView
 
+from images.html import responsive_body
+from images.renditions import share_image_url
+
 from .crawlers import is_crawler
 from .filters import DEFAULT_ORDERING, ArticleFilter
 from .forms import SearchForm
@@ -24,6 +28,7 @@ from .models import Article, Category, Tag
 from .paging import DeferredJoinPaginator
 from .related import neighbours, related_articles
 from .search import search as search_articles
+from .sharing import qr_svg
 from .structured_data import article_graph, breadcrumb_trail
 
 PER_PAGE = 20
@@ -156,7 +161,7 @@ class TagArticleListView(PagedListView):
 
 def article_detail(request, pk):
     """Visitors see published articles only; staff may preview drafts and scheduled ones."""
-    queryset = Article.objects.select_related("category__parent").prefetch_related(
+    queryset = Article.objects.select_related("category__parent", "cover_image").prefetch_related(
         "tags",
         "faqs",
         # Read through the reverse relation: this app never imports ``indicators``.
@@ -181,6 +186,8 @@ def article_detail(request, pk):
             "preview": not published,
             "description": description,
             "summary": summary_box(article),
+            "body": responsive_body(article.body),
+            "share_image": share_image_url(article.cover_image) if article.cover_image else "",
             "trail": trail,
             "structured_data": article_graph(article, description, trail),
             "related_articles": related_articles(article),
@@ -192,6 +199,13 @@ def article_detail(request, pk):
     if not published:
         add_never_cache_headers(response)
     return response
+
+
+def article_qr(request, pk):
+    """The QR code of the article's address (in the script of the page that links it)."""
+    get_object_or_404(Article.objects.published().only("pk"), pk=pk)
+    address = settings.SITE_URL + request.path.removesuffix("qr.svg")
+    return HttpResponse(qr_svg(address), content_type="image/svg+xml")
 
 
 # The counter is called by static/js/site.js from pages that may be served from a shared cache,

@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "import_export",
     "simple_history",
     "hitech_portal",
+    "images",
     "articles",
     "indicators",
 ]
@@ -160,8 +161,37 @@ PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "300"))
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Uploaded images: files under MEDIA_ROOT on one machine (served by the app, or by nginx in front
+# of it: README "Production"), or an S3-compatible bucket when several app servers share them.
+MEDIA_STORAGE = os.environ.get("MEDIA_STORAGE", "local").strip().lower()
+if MEDIA_STORAGE == "s3":
+    DEFAULT_STORAGE = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": os.environ.get("S3_BUCKET", ""),
+            "endpoint_url": os.environ.get("S3_ENDPOINT_URL") or None,
+            "region_name": os.environ.get("S3_REGION") or None,
+            "access_key": os.environ.get("S3_ACCESS_KEY_ID", ""),
+            "secret_key": os.environ.get("S3_SECRET_ACCESS_KEY", ""),
+            # Public pictures by plain URL (a CDN or the bucket's public domain), no signed query.
+            "custom_domain": os.environ.get("S3_CUSTOM_DOMAIN") or None,
+            "querystring_auth": False,
+            "file_overwrite": False,
+            "object_parameters": {"CacheControl": "public, max-age=31536000, immutable"},
+        },
+    }
+    if not DEFAULT_STORAGE["OPTIONS"]["bucket_name"]:
+        raise ImproperlyConfigured("MEDIA_STORAGE=s3 needs S3_BUCKET (and the S3_* credentials).")
+elif MEDIA_STORAGE == "local":
+    DEFAULT_STORAGE = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+else:
+    raise ImproperlyConfigured(f"MEDIA_STORAGE must be 'local' or 's3', not {MEDIA_STORAGE!r}.")
+# With local storage the app serves /media/ itself, DEBUG or not (hitech_portal/urls.py), unless
+# a web server in front does it (SERVE_MEDIA=False).
+SERVE_MEDIA = MEDIA_STORAGE == "local" and env_bool("SERVE_MEDIA", True)
+
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": DEFAULT_STORAGE,
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
