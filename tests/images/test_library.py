@@ -9,7 +9,10 @@ from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from articles.models import PendingChange
+from articles.revisions import Revision
 from images.models import Image
+from tests.admin_client import post_change
 from tests.factories import image_upload, jpeg_bytes, make_article, make_image
 
 pytestmark = pytest.mark.django_db
@@ -190,3 +193,25 @@ def test_editors_may_upload_and_reuse_but_only_chief_editors_delete(client, edit
     image = make_image()
     assert client.get("/admin/images/image/").status_code == 200
     assert client.get(f"/admin/images/image/{image.pk}/delete/").status_code == 403
+
+
+def test_an_editors_new_cover_on_a_published_article_waits_for_a_chief_editor(client, editor):
+    article = make_article()
+    image = make_image(alt="新封面")
+    post_change(client, article, cover_image=image.pk)
+    article.refresh_from_db()
+    assert article.cover_image is None  # readers keep the approved version
+    assert PendingChange.objects.get(article=article).values["cover_image"] == image.pk
+
+
+def test_restoring_a_revision_whose_cover_was_deleted_since_leaves_no_cover(client, chief):
+    image = make_image()
+    article = make_article(cover_image=image)
+    first = Revision.objects.filter(id=article.pk).order_by("history_id").first()
+    article.cover_image = None
+    article.save()
+    image.delete()
+    client.post(reverse("admin:articles_article_revision", args=[article.pk, first.history_id]))
+    article.refresh_from_db()
+    assert article.cover_image is None
+    assert article.version == 3  # restored all the same
