@@ -113,8 +113,10 @@ def main() -> None:
                     float(out[3]),
                 )
                 results[mode].append((seconds, peak))
-                print(f"run {run + 1} {mode:12} {seconds:6.2f} s  peak RSS {peak:6.1f} MB "
-                      f"(Django loaded, before the upload: {loaded:.1f} MB)  {files} files")  # fmt: skip
+                print(
+                    f"run {run + 1} {mode:12} {seconds:6.2f} s  peak RSS {peak:6.1f} MB "
+                    f"(Django loaded, before the upload: {loaded:.1f} MB)  {files} files"
+                )
         print()
         medians = {}
         for mode, rows in results.items():
