@@ -149,3 +149,24 @@ def test_chief_editor_cannot_delete_an_image_in_use(live_server, page, tmp_path)
     expect(page.locator("input[type=submit]")).to_have_count(0)
     page.screenshot(path=tmp_path / "refused-delete.png", full_page=True)
     assert Image.objects.filter(pk=image.pk).exists()
+
+
+def test_a_click_on_the_picture_sets_the_focal_point_and_remakes_the_crops(
+    live_server, page, tmp_path
+):
+    image = make_image(alt="宽幅全景", width=3000, height=1000)
+    old_key = image.renditions["key"]
+    make_user("bianji", groups=["编辑"])
+    log_in(page, live_server, "bianji")
+    page.goto(live_server.url + f"/admin/images/image/{image.pk}/change/")
+    picture = page.locator(".focal-picker img")
+    box = picture.bounding_box()
+    picture.click(position={"x": box["width"] * 0.9, "y": box["height"] * 0.5})
+    expect(page.locator("#id_focal_x")).to_have_value("0.900")
+    expect(page.locator(".focal-marker")).to_be_visible()
+    page.screenshot(path=tmp_path / "focal-point.png", full_page=True)
+    page.locator("input[name=_save]").click()
+    expect(page.locator(".messagelist")).to_contain_text("成功")
+    image.refresh_from_db()
+    assert round(image.focal_x, 2) == 0.9
+    assert image.renditions["key"] != old_key
