@@ -43,6 +43,12 @@ class ImageAdmin(admin.ModelAdmin):
         css = {"all": ["css/admin-images.css"]}
         js = ["js/admin/image-library.js"]
 
+    def get_readonly_fields(self, request, obj=None):
+        # The pixels of a library image never change (pages and crops rely on them): a different
+        # picture is a new upload.
+        fields = super().get_readonly_fields(request, obj)
+        return [*fields, "file"] if obj is not None else fields
+
     def get_fieldsets(self, request, obj=None):
         words = ("说明", {"fields": ["alt", "caption", "credit"]})
         if obj is None:

@@ -27,16 +27,8 @@ class ImageForm(forms.ModelForm):
         model = Image
         fields = ["file", "alt", "caption", "credit", "focal_x", "focal_y"]
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        if self.instance.pk:  # the pixels of a library image never change: upload a new one
-            self.fields["file"].disabled = True
-            self.fields["file"].required = False
-
     def clean_file(self):
         upload = self.cleaned_data["file"]
-        if self.instance.pk:
-            return self.instance.file
         twin = Image.objects.filter(sha256=content_hash(upload)).first()
         if twin is not None:
             raise forms.ValidationError(
