@@ -5,7 +5,14 @@ import re
 import pytest
 from django.core.cache import cache
 
-from tests.factories import make_article, make_category, make_image
+from indicators.models import IndicatorLink
+from tests.factories import (
+    make_article,
+    make_category,
+    make_image,
+    make_indicator,
+    make_observation,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -121,3 +128,22 @@ def test_reader_tools_and_the_publication_time_are_on_the_article_page(client):
     for control in ('data-font-size="large"', 'data-font-size="medium"', 'data-font-size="small"',
                     "data-print", "data-copy-link=", 'href="#top"'):  # fmt: skip
         assert control in html
+
+
+def test_lists_without_thumbnails_never_read_the_covers(client, django_assert_max_num_queries):
+    indicator = make_indicator(unit="家")
+    make_observation(indicator=indicator, period="2024")
+
+    def cite(count):
+        for n in range(count):
+            article = make_article(title=f"引用文章{n}", cover_image=make_image())
+            IndicatorLink.objects.create(indicator=indicator, article=article)
+        cache.clear()
+
+    cite(2)
+    with django_assert_max_num_queries(30) as few:
+        client.get(indicator.get_absolute_url())
+    cite(6)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        html = client.get(indicator.get_absolute_url()).text
+    assert html.count("引用文章") == 8
