@@ -83,6 +83,13 @@ def test_a_picture_pasted_into_the_body_goes_to_the_library_and_to_readers(
                               b64(jpeg_bytes(1400, 900, image_format="PNG"))])  # fmt: skip
     expect(page.locator(".body-image-status")).to_contain_text("已插入图片「新启用的实验楼外景」")
     expect(editor.locator("img")).to_have_attribute("alt", "新启用的实验楼外景")
+    # A file dropped from the desktop takes the same way; without alt text nothing is inserted.
+    page.once("dialog", lambda dialog: dialog.accept(""))
+    page.evaluate(FIRE_FILE, [".field-body .ProseMirror", "drop", "拖入.jpg", "image/jpeg",
+                              b64(jpeg_bytes(900, 600))])  # fmt: skip
+    expect(page.locator(".body-image-status")).to_have_text("没有填写替代文字，图片未插入。")
+    expect(editor.locator("img")).to_have_count(1)
+    assert Image.objects.count() == 1
     page.screenshot(path=tmp_path / "paste-into-body.png", full_page=True)
     page.locator("#id_status").select_option(label="已发布")
     page.locator("input[name=_save]").first.click()
