@@ -16,7 +16,8 @@ from images.renditions import generate_renditions
 def covers_into_library(apps, schema_editor):
     Article = apps.get_model("articles", "Article")
     Image = apps.get_model("images", "Image")
-    for article in Article.objects.exclude(cover="").exclude(cover__isnull=True).iterator():
+    covered = Article.objects.exclude(cover="").exclude(cover__isnull=True).order_by("pk")
+    for article in covered.iterator():
         storage = article.cover.storage
         if not storage.exists(article.cover.name):
             continue  # a cover whose file is gone: the article simply has none now
