@@ -197,7 +197,7 @@ class ArticleAdmin(
     search_fields = ["title", "summary", "source", "author"]
     search_help_text = "按标题、摘要、来源或作者搜索；输入数字按编号查找"
     date_hierarchy = "published_at"
-    autocomplete_fields = ["tags", "related"]
+    autocomplete_fields = ["tags", "related", "cover_image"]
     readonly_fields = ["view_count", "created_at", "created_by", "updated_at", "updated_by"]
     fieldsets = [
         (None, {"fields": ["title", "subtitle", "category", "opened_version"]}),
@@ -214,7 +214,7 @@ class ArticleAdmin(
         ("正文", {"fields": ["body"]}),
         ("摘要与来源", {"fields": ["summary", "keywords", ("source", "author"), "source_url"]}),
         ("标签与相关文章", {"fields": ["tags", "related"]}),
-        ("封面图", {"fields": ["cover", "cover_alt"], "classes": ["collapse"]}),
+        ("封面图", {"fields": ["cover_image"]}),
         (
             "记录",
             {

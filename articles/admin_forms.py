@@ -65,8 +65,9 @@ def clean_body(html: str) -> str:
 
 class BodyEditorWidget(AdminProseEditorWidget):
     class Media:
-        # Chinese for the editor's dialogs, through the admin's own JavaScript catalogue.
-        js = ["js/admin/prose-editor-zh.js"]
+        # Chinese for the editor's dialogs, through the admin's own JavaScript catalogue; pictures
+        # pasted or dropped into the body go to the image library first.
+        js = ["js/admin/prose-editor-zh.js", "js/admin/body-images.js"]
 
 
 class AutoSlugForm(forms.ModelForm):
@@ -118,7 +119,7 @@ class ArticleAdminForm(forms.ModelForm):
         fields = [
             "title", "subtitle", "category", "status", "published_at", "expires_at",
             "is_headline", "is_featured", "is_pinned", "body", "summary", "keywords",
-            "source", "author", "source_url", "tags", "related", "cover", "cover_alt",
+            "source", "author", "source_url", "tags", "related", "cover_image",
         ]  # fmt: skip
         formfield_callback = assume_https
 
@@ -147,7 +148,7 @@ class ArticleAdminForm(forms.ModelForm):
         many-to-many ones by their members: tags by name, related articles by id)."""
         values = {}
         for name, value in self.cleaned_data.items():
-            if name in ("opened_version", "cover") or name not in self._meta.fields:
+            if name == "opened_version" or name not in self._meta.fields:
                 continue
             if name == "tags":
                 names = sorted(tag.name for tag in value)

@@ -109,7 +109,7 @@ def may_publish(user) -> bool:
 
 
 #: What a list of article links shows (related articles, 上一篇/下一篇): never the body.
-LINK_FIELDS = ("id", "title", "published_at", "category_id", "source", "cover", "cover_alt")
+LINK_FIELDS = ("id", "title", "published_at", "category_id", "source", "cover_image_id")
 
 
 class ArticleQuerySet(models.QuerySet):
@@ -146,7 +146,7 @@ class ArticleQuerySet(models.QuerySet):
 
     def for_cards(self):
         """The columns an article card needs: everything but the body and keywords."""
-        return self.select_related("category").defer("body", "keywords")
+        return self.select_related("category", "cover_image").defer("body", "keywords")
 
     def for_links(self):
         """The columns a list of links needs (:data:`LINK_FIELDS`), no join."""
@@ -206,9 +206,14 @@ class Article(models.Model):
     keywords = models.CharField("关键词", max_length=255, blank=True, help_text="以逗号或顿号分隔")
     tags = models.ManyToManyField(Tag, blank=True, related_name="articles", verbose_name="标签")
     body = models.TextField("正文", blank=True, help_text="保存时自动清理不安全的 HTML")
-    cover = models.ImageField("封面图", upload_to="covers/%Y/%m/", blank=True)
-    cover_alt = models.CharField(
-        "封面图说明", max_length=200, blank=True, help_text="供读屏软件朗读"
+    cover_image = models.ForeignKey(
+        "images.Image",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="covers",
+        verbose_name="封面图",
+        help_text="从图片库选用或上传；替代文字、图注、来源和裁剪焦点在图片库里设置",
     )
     is_headline = models.BooleanField("头条", default=False)
     is_featured = models.BooleanField("推荐", default=False)

@@ -120,8 +120,7 @@ class PublishingAdminMixin:
         if not self.has_publish_permission(request):
             fields.append("expires_at")
             if obj is not None and obj.status == Article.Status.PUBLISHED:
-                # A file cannot wait in a pending change: a new cover is the 主编's to upload.
-                fields += ["status", "published_at", "cover"]
+                fields += ["status", "published_at"]
         return fields
 
     def formfield_for_choice_field(self, db_field, request, **kwargs):

@@ -21,6 +21,8 @@ from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
+from images.models import Image
+
 from .models import Article, Category, Tag
 from .search.text import html_to_text
 
@@ -97,6 +99,12 @@ def revision_values(revision) -> dict:
         *("review_note", "submitted_by_id"),  # the review's, not the text's
     }
     values = {name: getattr(revision, name) for name in TRACKED if name not in skip}
+    # A cover deleted from the image library since (allowed once no article showed it): none.
+    if (
+        values.get("cover_image_id")
+        and not Image.objects.filter(pk=values["cover_image_id"]).exists()
+    ):
+        values["cover_image_id"] = None
     values["tags"] = [name for name in revision.tag_names.split("、") if name]
     return values
 

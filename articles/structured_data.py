@@ -8,6 +8,8 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils.html import strip_tags
 
+from images.renditions import share_image_url
+
 from .models import Article
 
 
@@ -56,8 +58,8 @@ def news_article(article: Article, description: str) -> dict:
         data["author"] = {"@type": "Person", "name": article.author}
     else:
         data["author"] = {"@type": "Organization", "name": article.source or settings.SITE_NAME}
-    if article.cover:
-        data["image"] = [absolute(article.cover.url)]
+    if article.cover_image:
+        data["image"] = [share_image_url(article.cover_image)]
     keywords = article.keyword_list + [tag.name for tag in article.tags.all()]
     if keywords:
         data["keywords"] = list(dict.fromkeys(keywords))

@@ -13,7 +13,7 @@ from django.conf import settings
 from django.core.cache import caches
 from django.core.paginator import Paginator
 from django.db.models import Count, Exists, F, OuterRef, Prefetch
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.cache import add_never_cache_headers
 from django.utils.html import strip_tags
@@ -23,6 +23,8 @@ from django.views.decorators.http import require_POST, require_safe
 from django.views.generic import ListView
 
 from hitech_portal.pagecache import current_generation, keep_seconds
+from images.html import responsive_body
+from images.renditions import share_image_url
 
 from .crawlers import is_crawler
 from .filters import DEFAULT_ORDERING, ArticleFilter
@@ -31,6 +33,7 @@ from .models import Article, Category, Tag
 from .paging import DeferredJoinPaginator
 from .related import neighbours, related_articles
 from .search import search as search_articles
+from .sharing import qr_svg
 from .structured_data import article_graph, breadcrumb_trail
 from .view_counts import record_view, shown_count
 
@@ -48,6 +51,18 @@ def page_links(page):
 def meta_description(article: Article) -> str:
     text = article.summary or strip_tags(article.body)
     return Truncator(" ".join(text.split())).chars(150) or article.title
+
+
+def summary_box(article: Article) -> str:
+    """The 摘要 to show above the body: none when it only repeats the body's opening.
+
+    Imports and the demo take a missing summary from the first sentences of the body; shown in
+    a box right above that paragraph it would be read twice."""
+    summary = "".join(article.summary.split()).rstrip("…").rstrip(".")
+    if not summary:
+        return ""
+    opening = "".join(strip_tags(article.body[: len(article.summary) * 4 + 2000]).split())
+    return "" if opening.startswith(summary) else article.summary
 
 
 class PagedListView(ListView):
@@ -123,6 +138,9 @@ class CategoryArticleListView(PagedListView):
         # so the numbered pages stay a stable walk of one index.
         pinned = category_extras(self.category)["pinned"]
         context["pinned"] = pinned if page.number == 1 and not filtered else []
+        # …but not twice on page 1: under 置顶 and again in the list below it.
+        shown = {article.pk for article in context["pinned"]}
+        context["articles"] = [article for article in page if article.pk not in shown]
         context["ordering"] = self.filterset.current_ordering
         context["default_ordering"] = DEFAULT_ORDERING
         return context
@@ -175,7 +193,7 @@ class TagArticleListView(PagedListView):
 @require_safe
 def article_detail(request, pk):
     """Visitors see published articles only; staff may preview drafts and scheduled ones."""
-    queryset = Article.objects.select_related("category__parent").prefetch_related(
+    queryset = Article.objects.select_related("category__parent", "cover_image").prefetch_related(
         "tags",
         "faqs",
         # Read through the reverse relation: this app never imports ``indicators``. Only the
@@ -203,6 +221,9 @@ def article_detail(request, pk):
             "category": article.category,
             "preview": not published,
             "description": description,
+            "summary": summary_box(article),
+            "body": responsive_body(article.body),
+            "share_image": share_image_url(article.cover_image) if article.cover_image else "",
             "trail": trail,
             "structured_data": article_graph(article, description, trail),
             "related_articles": related_articles(article),
@@ -214,6 +235,13 @@ def article_detail(request, pk):
     if not published:
         add_never_cache_headers(response)
     return response
+
+
+def article_qr(request, pk):
+    """The QR code of the article's address (in the script of the page that links it)."""
+    get_object_or_404(Article.objects.published().only("pk"), pk=pk)
+    address = settings.SITE_URL + request.path.removesuffix("qr.svg")
+    return HttpResponse(qr_svg(address), content_type="image/svg+xml")
 
 
 # The counter is called by static/js/site.js from pages that may be served from a shared cache,

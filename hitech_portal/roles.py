@@ -25,6 +25,9 @@ EDITOR_PERMISSIONS = [
     "indicators.change_observation",
     "indicators.view_observation",
     "hitech_portal.view_importrecord",
+    "images.add_image",
+    "images.change_image",
+    "images.view_image",
 ]
 CHIEF_EDITOR_PERMISSIONS = EDITOR_PERMISSIONS + [
     "articles.publish_article",
@@ -37,6 +40,7 @@ CHIEF_EDITOR_PERMISSIONS = EDITOR_PERMISSIONS + [
     "indicators.add_indicator",
     "indicators.change_indicator",
     "indicators.delete_observation",
+    "images.delete_image",
 ]
 
 

@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "hitech_portal",
+    "images",
     "articles",
     "indicators",
 ]
@@ -218,9 +219,10 @@ LANGUAGES = [("zh-hans", "简体中文"), ("zh-hant", "繁體中文")]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True
-# 简繁: the OpenCC profile that makes the /zh-hant/ pages: s2t (plain), s2tw (Taiwan characters),
-# s2twp (Taiwan characters and phrases: 软件→軟體), s2hk, s2hkp (Hong Kong).
-OPENCC_PROFILE = os.environ.get("OPENCC_PROFILE", "s2t")
+# 简繁: the OpenCC profile that makes the /zh-hant/ pages: s2t (OpenCC's standard: 爲, 綫 in
+# older dictionaries), s2tw (Taiwan characters: 為, 線, as the source site writes), s2twp (Taiwan
+# characters and phrases: 软件→軟體), s2hk, s2hkp (Hong Kong).
+OPENCC_PROFILE = os.environ.get("OPENCC_PROFILE", "s2tw")
 
 # Public pages for anonymous readers are kept in the shared cache this long (0 turns it off);
 # every write that changes a page retires them at once (hitech_portal.pagecache).
@@ -232,8 +234,37 @@ CDN_CACHE_SECONDS = int(os.environ.get("CDN_CACHE_SECONDS", "60"))
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Uploaded images: files under MEDIA_ROOT on one machine (served by the app, or by nginx in front
+# of it: README "Production"), or an S3-compatible bucket when several app servers share them.
+MEDIA_STORAGE = os.environ.get("MEDIA_STORAGE", "local").strip().lower()
+if MEDIA_STORAGE == "s3":
+    DEFAULT_STORAGE = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": os.environ.get("S3_BUCKET", ""),
+            "endpoint_url": os.environ.get("S3_ENDPOINT_URL") or None,
+            "region_name": os.environ.get("S3_REGION") or None,
+            "access_key": os.environ.get("S3_ACCESS_KEY_ID", ""),
+            "secret_key": os.environ.get("S3_SECRET_ACCESS_KEY", ""),
+            # Public pictures by plain URL (a CDN or the bucket's public domain), no signed query.
+            "custom_domain": os.environ.get("S3_CUSTOM_DOMAIN") or None,
+            "querystring_auth": False,
+            "file_overwrite": False,
+            "object_parameters": {"CacheControl": "public, max-age=31536000, immutable"},
+        },
+    }
+    if not DEFAULT_STORAGE["OPTIONS"]["bucket_name"]:
+        raise ImproperlyConfigured("MEDIA_STORAGE=s3 needs S3_BUCKET (and the S3_* credentials).")
+elif MEDIA_STORAGE == "local":
+    DEFAULT_STORAGE = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+else:
+    raise ImproperlyConfigured(f"MEDIA_STORAGE must be 'local' or 's3', not {MEDIA_STORAGE!r}.")
+# With local storage the app serves /media/ itself, DEBUG or not (hitech_portal/urls.py), unless
+# a web server in front does it (SERVE_MEDIA=False).
+SERVE_MEDIA = MEDIA_STORAGE == "local" and env_bool("SERVE_MEDIA", True)
+
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": DEFAULT_STORAGE,
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"

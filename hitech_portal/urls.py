@@ -2,7 +2,7 @@ from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.contrib.sitemaps import views as sitemap_views
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django.views.decorators.http import require_safe
 
 from articles.sitemaps import ArticleSitemap, CategorySitemap, TagSitemap
@@ -50,7 +50,8 @@ urlpatterns += i18n_patterns(
 
 handler500 = "hitech_portal.views.server_error"
 
-if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+if settings.SERVE_MEDIA:
+    # Uploaded images on one machine, DEBUG or not (README "Production"; nginx may do it instead
+    # with SERVE_MEDIA=False). ``serve`` refuses paths outside MEDIA_ROOT and directory listings,
+    # and answers If-Modified-Since; with S3 storage the files never come through here.
+    urlpatterns += [re_path(r"^media/(?P<path>.+)$", views.media, name="media")]

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import requires_csrf_token
 from django.views.decorators.http import require_safe
+from django.views.static import serve as static_serve
 
 from articles.models import Article, Category
 from indicators.selectors import key_figures
@@ -105,3 +106,11 @@ def healthz(request):
     healthy = all(value == "ok" for value in checks.values())
     body = {"status": "ok"} if healthy else {"status": "error", **checks}
     return JsonResponse(body, status=200 if healthy else 503)
+
+
+def media(request, path):
+    """An uploaded file under MEDIA_ROOT (one machine, local storage: ``SERVE_MEDIA``).
+
+    Django's ``serve`` refuses paths outside MEDIA_ROOT and directory listings, streams the file
+    and answers ``If-Modified-Since`` with a 304."""
+    return static_serve(request, path, document_root=settings.MEDIA_ROOT)

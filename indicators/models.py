@@ -17,6 +17,10 @@ from articles.models import Article, published_q
 
 #: The region of a figure that names none, and the one an indicator's headline comes from.
 DEFAULT_REGION = "全国"
+#: Units of things counted (家, 个 …) and of shares (%): their charts start at zero, where a bar or
+#: line reads as "how many"; amounts and indices keep an axis fitted to their values.
+COUNT_UNITS = frozenset("家个项人件所座台次户只条篇位名")
+SHARE_UNITS = frozenset({"%", "％", "‰", "百分比", "百分点"})
 PERIOD_RE = re.compile(r"^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$")
 validate_period = RegexValidator(
     PERIOD_RE, "期间应写成 2024、2024-06 或 2024-06-30。", code="invalid_period"
@@ -51,6 +55,11 @@ class Indicator(models.Model):
 
     def get_absolute_url(self):
         return reverse("indicators:detail", args=[self.slug])
+
+    @property
+    def axis_from_zero(self) -> bool:
+        unit = self.unit.strip()
+        return unit in SHARE_UNITS or (len(unit) == 1 and unit in COUNT_UNITS)
 
     def format_value(self, value: Decimal | None) -> str:
         if value is None:

@@ -177,6 +177,7 @@ def chart_data(indicator: Indicator, observations: Iterable[Observation]) -> dic
         "name": indicator.name,
         "unit": indicator.unit,
         "decimals": indicator.decimals,
+        "from_zero": indicator.axis_from_zero,
         "periods": [period_label(period) for period in periods],
         "series": [
             {

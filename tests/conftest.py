@@ -65,6 +65,12 @@ def _jobs_in_process(settings):
 
 
 @pytest.fixture(autouse=True)
+def _media_root(settings, tmp_path):
+    """Uploaded images and their renditions go to a folder of the test's own."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
 def _fast_passwords(settings):
     """Logins are not under test; the default hasher costs a noticeable fraction of a second."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -1,13 +1,17 @@
 """``make_*`` helpers: sensible defaults, anything overridable by keyword."""
 
+import io
 import itertools
 from datetime import timedelta
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
+from PIL import Image as PILImage
 
 from articles.models import Article, Category, Tag
+from images.models import Image
 from indicators.models import Indicator, Observation
 
 _seq = itertools.count(1)
@@ -70,3 +74,26 @@ def make_user(username=None, *, groups=(), **kwargs):
     if groups:
         user.groups.set(Group.objects.filter(name__in=groups))
     return user
+
+
+def jpeg_bytes(width=1600, height=900, *, color=None, image_format="JPEG") -> bytes:
+    """A picture of that size; each call's colour differs, so each is a new file."""
+    n = next(_seq)
+    color = color or ((n * 37) % 256, (n * 91) % 256, (n * 53) % 256)
+    buffer = io.BytesIO()
+    PILImage.new("RGB", (width, height), color).save(buffer, image_format)
+    return buffer.getvalue()
+
+
+def image_upload(name="照片.jpg", **kwargs):
+    return SimpleUploadedFile(name, jpeg_bytes(**kwargs), content_type="image/jpeg")
+
+
+def make_image(**kwargs):
+    """A library image (renditions made, as on upload)."""
+    size = {key: kwargs.pop(key) for key in ("width", "height") if key in kwargs}
+    kwargs.setdefault("file", image_upload(**size))
+    kwargs.setdefault("alt", f"园区航拍图{next(_seq)}")
+    image = Image(**kwargs)
+    image.save()
+    return image

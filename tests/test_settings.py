@@ -79,3 +79,45 @@ def test_operators_opt_in_to_the_proxy_header_and_hsts_preload():
     assert result.stdout.split() == ["('HTTP_X_FORWARDED_PROTO',", "'https')", "True", "True"]
     check = manage("check", "--deploy", "--fail-level", "WARNING", **env)
     assert check.returncode == 0, check.stderr
+
+
+def test_several_app_servers_keep_images_in_an_s3_compatible_bucket():
+    script = (
+        "from django.core.files.storage import storages; s = storages['default'];"
+        "from django.urls import Resolver404, resolve;\n"
+        "print(type(s).__name__, s.bucket_name, s.endpoint_url, s.url('images/a.jpg'))\n"
+        "try:\n    resolve('/media/images/a.jpg'); print('served here')\n"
+        "except Resolver404:\n    print('not served here')"
+    )
+    result = manage(
+        "shell", "-c", script,
+        MEDIA_STORAGE="s3", S3_BUCKET="portal-media", S3_ENDPOINT_URL="https://s3.example.com",
+        S3_CUSTOM_DOMAIN="media.example.com", S3_ACCESS_KEY_ID="id", S3_SECRET_ACCESS_KEY="key",
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().split("\n")[-2:] == [
+        "S3Storage portal-media https://s3.example.com https://media.example.com/images/a.jpg",
+        "not served here",
+    ]
+
+
+def test_s3_storage_without_a_bucket_refuses_to_start():
+    result = manage("check", MEDIA_STORAGE="s3")
+    assert result.returncode != 0
+    assert "MEDIA_STORAGE=s3 needs S3_BUCKET" in result.stderr
+    assert "must be 'local' or 's3'" in manage("check", MEDIA_STORAGE="ftp").stderr
+
+
+def test_one_machine_serves_its_own_images_with_debug_off():
+    script = "from django.urls import resolve; print(resolve('/media/images/a.jpg').url_name)"
+    result = manage(
+        "shell", "-c", script,
+        DEBUG="False", SECRET_KEY="x" * 50, ALLOWED_HOSTS="portal.example.com",
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().endswith("\nmedia")
+    behind_nginx = manage(
+        "shell", "-c", "from django.urls import resolve; resolve('/media/images/a.jpg')",
+        DEBUG="False", SECRET_KEY="x" * 50, ALLOWED_HOSTS="portal.example.com", SERVE_MEDIA="False",
+    )  # fmt: skip
+    assert "Resolver404" in behind_nginx.stderr

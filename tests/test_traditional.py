@@ -233,3 +233,12 @@ def test_feed_items_are_converted_and_link_to_traditional_pages(client, content)
     assert {tag.term for tag in entry.tags} == {"政策解讀", "區域經濟"}  # category, tag
     category_feed = client.get("/zh-hant" + content["category"].get_absolute_url() + "feed.xml")
     assert TITLE_HANT in category_feed.text and TITLE not in category_feed.text
+
+
+def test_default_profile_writes_the_characters_of_the_source_site(client):
+    # The source site (DedeCMS, seed 000) writes 為 and 線, not OpenCC's standard 爲 and 綫.
+    article = make_article(title="为加快建设，开通专线", body="<p>为企业服务的热线。</p>")
+    html = client.get("/zh-hant" + article.get_absolute_url()).text
+    assert "為加快建設，開通專線" in html
+    assert "為企業服務的熱線" in html
+    assert "爲" not in html and "綫" not in html

@@ -4,11 +4,11 @@ import json
 
 from django import template
 from django.core.serializers.json import DjangoJSONEncoder
-from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 from articles.models import Category
 from hitech_portal.traditional import JSON_SCRIPT_ESCAPES
+from images.html import picture
 
 register = template.Library()
 
@@ -52,24 +52,18 @@ def category_tree(context):
     return tree
 
 
-@register.simple_tag
-def cover_img(article, css_class="cover", *, measure=False, width=960, height=540, lazy=False):
-    """The cover image with a size (so the page does not jump while it loads).
+#: How wide each kind of cover is shown (``sizes``), so the browser picks the smallest file
+#: that fills it: the article column (46em), the home's lead, a card's thumbnail.
+COVER_SIZES = {
+    "cover": "(max-width: 760px) calc(100vw - 32px), 736px",
+    "lead": "(max-width: 760px) calc(100vw - 32px), 660px",
+    "thumb": "(min-width: 720px) 200px, (max-width: 480px) 112px, 160px",
+}
 
-    Lists give the 16:9 box the stylesheet crops thumbnails to; the article page asks to
-    ``measure`` the stored file, falling back to that box when the file is missing or unreadable
-    rather than failing the page."""
-    if measure:
-        try:
-            width, height = article.cover.width, article.cover.height
-        except (OSError, ValueError):
-            pass
-    return format_html(
-        '<img class="{}" src="{}" alt="{}" width="{}" height="{}"{}>',
-        css_class,
-        article.cover.url,
-        article.cover_alt or article.title,
-        width,
-        height,
-        mark_safe(' loading="lazy" decoding="async"') if lazy else "",
-    )
+
+@register.simple_tag
+def cover_img(article, css_class="cover", *, lead=False, shown_as=""):
+    """The cover from the image library: its 16:9 renditions around the focal point, sized
+    (no layout shift), lazy unless it is the page's ``lead`` image."""
+    sizes = COVER_SIZES[shown_as or css_class]
+    return picture(article.cover_image, kind="wide", sizes=sizes, css_class=css_class, lead=lead)

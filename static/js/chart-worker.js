@@ -46,7 +46,9 @@ function chartOptions(data, fontFamily) {
     },
     yAxis: {
       type: "value",
-      scale: !single,
+      // Counts and shares start at zero (the server decides which: from_zero); other series fit.
+      scale: !single && !data.from_zero,
+      min: data.from_zero ? 0 : null,
       axisLabel: {
         color: textColor,
         fontSize: 12,

@@ -177,3 +177,14 @@ def test_draft_and_scheduled_articles_are_404_with_the_site_404_page(client):
     response = client.get(draft.get_absolute_url())
     assert response.status_code == 404
     assert "页面不存在" in response.text
+
+
+def test_summary_box_is_left_out_when_it_repeats_the_opening_of_the_body(client):
+    taken = make_article(
+        summary="园区产业稳步发展，营收增长百分之十。",
+        body="<p>园区产业稳步发展，营收增长百分之十。下半年继续推进。</p>",
+    )
+    written = make_article(summary="一句编辑写的摘要", body="<p>正文另起一段。</p>")
+    assert "摘要：" not in client.get(taken.get_absolute_url()).text
+    html = client.get(written.get_absolute_url()).text
+    assert '<p class="article-summary"><strong>摘要：</strong>一句编辑写的摘要</p>' in html

@@ -171,6 +171,7 @@ def test_pinned_articles_lead_page_one_of_the_plain_list_only(client):
     first = client.get(category.get_absolute_url())
     assert first.context["pinned"] == [pinned]
     assert first.text.index("置顶的旧文章") < first.text.index(titles(first)[0])
+    assert first.text.count("置顶的旧文章") == 1
     assert client.get(category.get_absolute_url(), {"page": 2}).context["pinned"] == []
     filtered = client.get(category.get_absolute_url(), {"ordering": "-view_count"})
     assert filtered.context["pinned"] == []
@@ -274,3 +275,12 @@ def test_filter_choices_are_counted_once_per_published_change(client, settings):
     third = client.get(path)
     assert {t.name for t in third.context["tag_choices"]} == {"人工智能", "数字经济"}
     assert third.context["source_choices"] == ["新华社", "科技日报"]
+
+
+def test_a_pinned_article_on_page_one_is_listed_once(client):
+    category = make_category()
+    make_articles(3, category=category)
+    make_article(category=category, title="置顶的新文章", is_pinned=True)
+    html = client.get(category.get_absolute_url()).text
+    assert html.count("置顶的新文章</a>") == 1
+    assert html.count('<li class="card') == 4

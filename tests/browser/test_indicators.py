@@ -47,6 +47,9 @@ def test_indicator_page_draws_the_chart_above_the_table(live_server, page, tmp_p
     chart_text = chart.inner_text() + " ".join(chart.locator("svg text").all_text_contents())
     for label in ["2019年", "2023年", "家", "178", "全国", "江苏"]:
         assert label in chart_text
+    # A count: the y-axis starts at zero, not at the smallest value (169).
+    axis = chart.locator("svg text").all_text_contents()
+    assert "0家" in axis, axis
     # The value under the pointer.
     chart.locator(
         '[ecmeta_series_index="0"][ecmeta_data_index="4"][ecmeta_ssr_type="chart"]'

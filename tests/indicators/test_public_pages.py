@@ -63,6 +63,7 @@ def test_detail_carries_the_chart_data_block_and_loads_the_chart_script(client, 
     block = re.search(r'<script id="chart-data" type="application/json">(.*?)</script>', html, re.S)
     data = json.loads(block.group(1))
     assert data["unit"] == "家"
+    assert data["from_zero"] is True  # a count: the axis starts at 0, not at 169
     assert data["periods"] == ["2021年", "2022年", "2023年", "2024年"]
     assert data["series"] == [
         {"name": "全国", "values": [169.0, 173.0, 178.0, 178.0]},
@@ -212,3 +213,15 @@ def test_detail_has_title_description_canonical_open_graph_and_dataset_json_ld(c
         "数据",
         "国家级高新区数量",
     ]
+
+
+@pytest.mark.parametrize(
+    ("unit", "from_zero"), [("家", True), ("%", True), ("个", True), ("亿元", False), ("", False)]
+)
+def test_counts_and_shares_are_charted_from_zero_amounts_fit_their_values(client, unit, from_zero):
+    indicator = make_indicator(unit=unit)
+    make_observation(indicator=indicator, period="2023", value=Decimal("900"))
+    make_observation(indicator=indicator, period="2024", value=Decimal("950"))
+    html = client.get(indicator.get_absolute_url()).text
+    block = re.search(r'<script id="chart-data" type="application/json">(.*?)</script>', html, re.S)
+    assert json.loads(block.group(1))["from_zero"] is from_zero
