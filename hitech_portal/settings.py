@@ -46,16 +46,22 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.sitemaps",
     "django_filters",
+    "corsheaders",
+    "rest_framework",
+    "drf_spectacular",
     "django_prose_editor",
     "import_export",
     "simple_history",
     "hitech_portal",
     "articles",
     "indicators",
+    "api",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # CORS headers for /api/ (GET from any origin), on cached responses too.
+    "corsheaders.middleware.CorsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Compresses pages (whitenoise already serves static files compressed); outermost of the
     # middleware that touch the body, so anything rewriting HTML runs before it.
@@ -155,6 +161,37 @@ OPENCC_PROFILE = os.environ.get("OPENCC_PROFILE", "s2t")
 # Public pages for anonymous readers are kept in the shared cache this long (0 turns it off);
 # every write that changes a page retires them at once (hitech_portal.pagecache).
 PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "300"))
+
+# The read-only JSON API (api/): how long browsers and proxies may keep a response, and how many
+# requests one client address may make ("600/min", "10000/day"; empty: no limit).
+API_CACHE_SECONDS = int(os.environ.get("API_CACHE_SECONDS", "60"))
+API_RATE_LIMIT = os.environ.get("API_RATE_LIMIT", "600/min")
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [],  # public and read-only: no session, no CSRF
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    "DEFAULT_RENDERER_CLASSES": [
+        "rest_framework.renderers.JSONRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",  # the browsable page, for browsers
+    ],
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # Behind a proxy, the client address is the one it adds to X-Forwarded-For.
+    "NUM_PROXIES": int(os.environ["NUM_PROXIES"]) if os.environ.get("NUM_PROXIES") else None,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "高新区产业门户 API",
+    "DESCRIPTION": "只读：已发布的文章、栏目、标签、指标及其观测值。/zh-hant/api/… 为繁体。",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "api.schema.add_error_responses",
+    ],
+}
+CORS_URLS_REGEX = r"^/(zh-hant/)?api/.*$"
+CORS_ALLOW_ALL_ORIGINS = True
+CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
 
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))

@@ -3,6 +3,7 @@ from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView
 
 from articles.sitemaps import ArticleSitemap, CategorySitemap, TagSitemap
 from indicators.sitemaps import IndicatorSitemap
@@ -37,6 +38,7 @@ urlpatterns = [
         name="sitemap_section",
     ),
     path("admin/", admin.site.urls),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
 ]
 
 # The public site, in simplified at / and in traditional at /zh-hant/ (hitech_portal.traditional).
@@ -44,6 +46,7 @@ urlpatterns += i18n_patterns(
     path("", views.home, name="home"),
     path("", include("articles.urls")),
     path("indicators/", include("indicators.urls")),
+    path("api/", include("api.urls")),
     prefix_default_language=False,
 )
 
