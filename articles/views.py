@@ -7,7 +7,7 @@ past the end is a 404 (``ListView``'s paging).
 """
 
 from django.core.paginator import Paginator
-from django.db.models import Count, F
+from django.db.models import Count, F, Prefetch
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.cache import add_never_cache_headers
@@ -147,6 +147,11 @@ def article_detail(request, pk):
         # Read through the reverse relation: this app never imports ``indicators``.
         "indicators",
         "indicators__observations",
+        # Whether readers may see each value (an embargoed source article's may not).
+        Prefetch(
+            "indicators__observations__source_article",
+            queryset=Article.objects.only("id", "status", "published_at", "expires_at"),
+        ),
     )
     # Previews of drafts and scheduled articles are for those who may edit them.
     if request.user.is_staff and request.user.has_perm("articles.change_article"):

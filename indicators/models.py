@@ -10,10 +10,11 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
+from django.db.models import Q
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
-from articles.models import Article
+from articles.models import Article, published_q
 
 #: The region of a figure that names none, and the one an indicator's headline comes from.
 DEFAULT_REGION = "全国"
@@ -74,6 +75,14 @@ class IndicatorLink(models.Model):
         return str(self.indicator)
 
 
+class ObservationQuerySet(models.QuerySet):
+    def public(self):
+        """What readers see: values citing no article, or an article they may read. A value taken
+        from a draft or a scheduled article waits for it (the article's embargo holds for its
+        figures too); editors see every value in the admin."""
+        return self.filter(Q(source_article__isnull=True) | published_q("source_article__"))
+
+
 class Observation(models.Model):
     indicator = models.ForeignKey(
         Indicator, models.CASCADE, related_name="observations", verbose_name="指标"
@@ -96,6 +105,7 @@ class Observation(models.Model):
         verbose_name="来源文章",
     )
     history = HistoricalRecords(verbose_name="观测值修订", user_related_name="+")
+    objects = ObservationQuerySet.as_manager()
 
     class Meta:
         verbose_name = "观测值"
@@ -112,6 +122,11 @@ class Observation(models.Model):
 
     def __str__(self):
         return f"{self.indicator} {self.period} {self.region}: {self.display_value}"
+
+    @property
+    def is_public(self) -> bool:
+        """:meth:`ObservationQuerySet.public` for a loaded row (its source article loaded too)."""
+        return self.source_article_id is None or self.source_article.is_published()
 
     @property
     def is_regional(self) -> bool:

@@ -70,7 +70,7 @@ def headline_subquery(field: str) -> Subquery:
 def with_latest_observation(indicators: QuerySet[Indicator]) -> QuerySet[Indicator]:
     """Prefetch only each indicator's headline observation, as ``indicator.latest_observations``
     (one windowed query for all; a sliced prefetch needs its own attribute)."""
-    latest = Observation.objects.order_by(*headline_order())[:1]
+    latest = Observation.objects.public().order_by(*headline_order())[:1]
     return indicators.prefetch_related(
         Prefetch("observations", queryset=latest, to_attr=LATEST_ATTR)
     )
@@ -102,8 +102,14 @@ def latest_observation(
     if observations is None:
         observations = getattr(indicator, LATEST_ATTR, None)
     if observations is None:
-        observations = indicator.observations.all()
+        observations = public_observations(indicator)
     return min(observations, key=headline_key, default=None)
+
+
+def public_observations(indicator: Indicator) -> list[Observation]:
+    """The prefetched ``indicator.observations.all()`` that readers may see (prefetch their
+    ``source_article`` too: see ``Observation.is_public``)."""
+    return [obs for obs in indicator.observations.all() if obs.is_public]
 
 
 def primary_series(indicator: Indicator) -> list[Observation]:
@@ -111,13 +117,18 @@ def primary_series(indicator: Indicator) -> list[Observation]:
     latest = latest_observation(indicator)
     if latest is None:
         return []
-    series = [obs for obs in indicator.observations.all() if obs.region == latest.region]
+    series = [obs for obs in public_observations(indicator) if obs.region == latest.region]
     return sorted(series, key=lambda obs: obs.period)
 
 
 def observations_for(indicator: Indicator) -> QuerySet[Observation]:
-    """The indicator's table: every period and region, with the source article, one query."""
-    return indicator.observations.select_related("source_article").order_by("period", "region")
+    """The indicator's table: every period and region readers may see, with the source article,
+    one query."""
+    return (
+        indicator.observations.public()
+        .select_related("source_article")
+        .order_by("period", "region")
+    )
 
 
 def citing_articles(indicator: Indicator) -> QuerySet[Article]:

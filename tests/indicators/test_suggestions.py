@@ -1,9 +1,12 @@
+from datetime import timedelta
 from decimal import Decimal
 from io import StringIO
 
 import pytest
 from django.contrib.auth.models import Permission
+from django.core.cache import cache
 from django.core.management import call_command
+from django.utils import timezone
 
 from articles.models import Article
 from hitech_portal.demo.seeds import SEED_000_URL
@@ -126,3 +129,34 @@ def test_panel_runs_fixed_queries(client, chief, seed_article, django_assert_max
     with django_assert_max_num_queries(60):
         response = client.get(change_url(seed_article))
     assert len(buttons(response)) > 45
+
+
+def test_values_from_an_embargoed_article_wait_for_it(client):
+    """A value taken from a scheduled article is nowhere public until the article is."""
+    zones = make_indicator(name="国家级高新区数量", slug="zones", unit="家", is_key=True)
+    Observation.objects.create(indicator=zones, period="2023", value=Decimal(173))
+    scheduled = make_article(
+        title="定时发布的数据", published_at=timezone.now() + timedelta(hours=2)
+    )
+    Observation.objects.create(
+        indicator=zones, period="2024", value=Decimal(178), source_article=scheduled
+    )
+    citing = make_article(title="引用数据的文章")
+    zones.articles.add(citing)
+    pages = [
+        citing.get_absolute_url(),
+        "/",
+        "/indicators/",
+        "/indicators/zones/",
+        "/indicators/zones.csv",
+        "/api/indicators/",
+        "/api/indicators/zones/observations/",
+    ]
+    for url in pages:
+        text = client.get(url).content.decode("utf-8-sig")
+        assert "173" in text, url
+        assert "178" not in text, url
+    Article.objects.filter(pk=scheduled.pk).update(published_at=timezone.now())
+    cache.clear()
+    for url in pages:
+        assert "178" in client.get(url).content.decode("utf-8-sig"), url
