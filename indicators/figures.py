@@ -58,7 +58,10 @@ _PREFIX = "|".join(
     "(?<![签合条节预制邀履])约" if word == "约" else re.escape(word)
     for word in sorted(PREFIX_QUALIFIERS, key=len, reverse=True)
 )
+# The characters a figure can start with: most positions of a text fail on this one test.
+_FIRST = "".join(sorted({w[0] for w in [*BASES, *CHANGES, *PREFIX_QUALIFIERS]} | set(_CN)))
 FIGURE = re.compile(
+    rf"(?=[\d{_FIRST}])"
     rf"(?:(?P<basis>{_alternatives(BASES)})?(?P<change>{_alternatives(CHANGES)})了?)?"
     rf"(?P<pre>{_PREFIX})?"
     rf"(?P<number>{_NUMBER})"
@@ -72,9 +75,11 @@ FIGURE = re.compile(
 _HALF_WIDTH = str.maketrans("０１２３４５６７８９．％～", "0123456789.%~")
 _CLAUSE_END = "，,。；;！？!?：:\n"
 _PHRASE_LIMIT = 40  # characters either side at most
+_CLAUSE_END_RE = re.compile(f"[{re.escape(_CLAUSE_END)}]")
+_LAST_CLAUSE_END = re.compile(f".*[{re.escape(_CLAUSE_END)}]", re.S)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Figure:
     text: str  # as written, qualifiers and change included: "同比增长12.5%"
     value: Decimal
@@ -150,10 +155,11 @@ def _number(text: str) -> Decimal | None:
 
 def _phrase(text: str, start: int, end: int) -> str:
     low = max(start - _PHRASE_LIMIT, 0)
-    before = max(text.rfind(mark, low, start) for mark in _CLAUSE_END)
-    ends = (text.find(mark, end, end + _PHRASE_LIMIT) for mark in _CLAUSE_END)
-    after = min((i for i in ends if i >= 0), default=end + _PHRASE_LIMIT)
-    return text[(before + 1 if before >= 0 else low) : after].strip()
+    before = _LAST_CLAUSE_END.match(text, low, start)
+    after = _CLAUSE_END_RE.search(text, end, end + _PHRASE_LIMIT)
+    return text[
+        before.end() if before else low : after.start() if after else end + _PHRASE_LIMIT
+    ].strip()
 
 
 def _figure(text: str, scanned: str, match: re.Match) -> Figure | None:
