@@ -9,6 +9,9 @@ requests (429 past it). Under ``/zh-hant/api/`` the text values come in traditio
 (``hitech_portal.traditional``), keys and URLs unchanged.
 """
 
+from functools import partial
+from urllib.parse import urlencode
+
 from django.conf import settings
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
@@ -20,6 +23,7 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.throttling import SimpleRateThrottle
 
 from articles.models import Article, Category, Tag
+from articles.paging import DeferredJoinPaginator
 from articles.search import search
 from indicators import selectors
 from indicators.models import PERIOD_RE, Indicator, Observation
@@ -42,9 +46,22 @@ class ClientAddressThrottle(SimpleRateThrottle):
 
 
 class Pages(PageNumberPagination):
+    """Pages as the HTML lists read them (``articles.paging``): the page's ids from the index,
+    then those rows; the total kept in the shared cache until the next published change."""
+
     page_size = 20
     page_size_query_param = "page_size"
     max_page_size = 100
+
+    def paginate_queryset(self, queryset, request, view=None):
+        filters = sorted(
+            (name, value)
+            for name, value in request.query_params.items()
+            if name not in ("page", self.page_size_query_param, "format")
+        )
+        count_key = f"api:{request.path}?{urlencode(filters)}"
+        self.django_paginator_class = partial(DeferredJoinPaginator, count_key=count_key)
+        return super().paginate_queryset(queryset, request, view)
 
 
 class PublicReadMixin:
