@@ -234,4 +234,6 @@ def test_browsable_page_for_browsers(client):
     make_article(title="可浏览的文章")
     response = client.get("/api/articles/", headers={"accept": "text/html"})
     assert response["Content-Type"].startswith("text/html")
-    assert "可浏览的文章" in response.content.decode()
+    page = response.content.decode()
+    assert "可浏览的文章" in page
+    assert "<style" not in page  # no inline styles (a strict Content-Security-Policy)
