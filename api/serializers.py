@@ -2,6 +2,7 @@
 add fields, never rename or drop one."""
 
 from django.conf import settings
+from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -77,7 +78,7 @@ class ArticleSerializer(serializers.ModelSerializer):
         return absolute(obj.get_absolute_url())
 
     def get_api_url(self, obj) -> str:
-        return absolute(f"/api/articles/{obj.pk}/")
+        return absolute(reverse("api:article", args=[obj.pk]))
 
 
 class FAQSerializer(serializers.ModelSerializer):
@@ -143,7 +144,7 @@ class IndicatorSerializer(serializers.ModelSerializer):
         return absolute(obj.get_absolute_url())
 
     def get_observations_url(self, obj) -> str:
-        return absolute(f"/api/indicators/{obj.slug}/observations/")
+        return absolute(reverse("api:observations", args=[obj.slug]))
 
 
 class SourceArticleSerializer(serializers.ModelSerializer):

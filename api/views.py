@@ -96,6 +96,8 @@ SEARCH_PARAMETER = OpenApiParameter(
 class ArticleList(PublicReadMixin, generics.ListAPIView):
     """已发布的文章，最新的在前。"""
 
+    name = "文章"  # the browsable page's title
+
     serializer_class = serializers.ArticleSerializer
     filterset_class = ArticleFilter
 
@@ -123,6 +125,8 @@ class ArticleList(PublicReadMixin, generics.ListAPIView):
 class ArticleDetail(PublicReadMixin, generics.RetrieveAPIView):
     """一篇已发布的文章：正文为清理过的 HTML（body_html）和纯文本（body_text）。"""
 
+    name = "一篇文章"  # the browsable page's title
+
     serializer_class = serializers.ArticleDetailSerializer
 
     def get_queryset(self):
@@ -136,12 +140,16 @@ class ArticleDetail(PublicReadMixin, generics.RetrieveAPIView):
 class CategoryList(PublicReadMixin, generics.ListAPIView):
     """全部栏目，按导航顺序。"""
 
+    name = "栏目"  # the browsable page's title
+
     serializer_class = serializers.CategorySerializer
     queryset = Category.objects.select_related("parent").order_by("sort_order", "id")
 
 
 class TagList(PublicReadMixin, generics.ListAPIView):
     """有已发布文章的标签。"""
+
+    name = "标签"  # the browsable page's title
 
     serializer_class = serializers.TagSerializer
 
@@ -152,6 +160,8 @@ class TagList(PublicReadMixin, generics.ListAPIView):
 
 class IndicatorList(PublicReadMixin, generics.ListAPIView):
     """全部指标，各带最新数值（全国的最新期间，否则任一地区的最新期间）。"""
+
+    name = "指标"  # the browsable page's title
 
     serializer_class = serializers.IndicatorSerializer
 
@@ -175,6 +185,8 @@ class IndicatorList(PublicReadMixin, generics.ListAPIView):
 )
 class ObservationList(PublicReadMixin, generics.ListAPIView):
     """一个指标的全部观测值，按期间、地区排序；来源文章已发布时注明。"""
+
+    name = "观测值"  # the browsable page's title
 
     serializer_class = serializers.ObservationSerializer
     filterset_class = ObservationFilter

@@ -176,7 +176,10 @@ def test_traditional_script(client):
     make_article(title="国家高新区发展报告")
     data = client.get("/zh-hant/api/articles/").json()
     assert data["results"][0]["title"] == "國家高新區發展報告"
-    assert "api_url" in data["results"][0]  # keys stay as they are
+    # Keys stay as they are; links lead to the traditional pages and answers.
+    first = data["results"][0]
+    assert first["api_url"].endswith(f"/zh-hant/api/articles/{first['id']}/")
+    assert "/zh-hant/articles/" in first["url"]
 
 
 def test_cache_headers_etag_and_304(client):
