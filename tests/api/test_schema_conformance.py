@@ -6,6 +6,8 @@ from decimal import Decimal
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from django.utils import timezone
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
@@ -24,7 +26,15 @@ def api_schema(db, settings):
     make_article(title="定时", published_at=timezone.now() + timedelta(days=1))
     zones = make_indicator(name="国家级高新区数量", slug="national-hitech-zones", unit="家")
     make_observation(indicator=zones, period="2024", value=Decimal(178), source_article=article)
-    return schemathesis.openapi.from_wsgi("/api/schema/?format=json", application)
+    # As Django's test client does: the WSGI handler would close the test's connection (it is
+    # inside the test's transaction) at the end of each request.
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        yield schemathesis.openapi.from_wsgi("/api/schema/?format=json", application)
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
 
 
 def test_api_answers_as_its_schema_says(api_schema):
