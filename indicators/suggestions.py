@@ -115,6 +115,7 @@ def suggestions_for(article: Article) -> list[Suggestion]:
         key = figure_key(figure)
         if key in dismissed:
             continue
+        dismissed.add(key)  # the same figure in the same words again is the same suggestion
         region = region_in(figure.phrase)
         ranked = []
         for indicator in indicators:
