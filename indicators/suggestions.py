@@ -99,8 +99,11 @@ def _matcher(indicators: list[Indicator]):
 
 
 def suggestions_for(article: Article) -> list[Suggestion]:
-    """The article's figures with their candidate indicators, best first: four queries."""
-    figures = [f for f in find_figures(html_to_text(article.body)) if not f.is_change]
+    """The figures of the article's title and body, each with its candidate indicators, best
+    first: four queries."""
+    # Titles carry the figure of the story as often as the body does.
+    text = f"{article.title}\n{html_to_text(article.body)}"
+    figures = [f for f in find_figures(text) if not f.is_change]
     if not figures:
         return []
     dismissed = set(DismissedFigure.objects.filter(article=article).values_list("key", flat=True))

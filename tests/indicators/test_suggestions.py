@@ -184,3 +184,10 @@ def test_editor_adds_an_alias_that_matches_the_next_figures(client, editor):
     assert response.status_code == 302
     page = client.get(change_url(article)).content.decode()
     assert "国家高新区营业收入：12000亿元" in page
+
+
+def test_figures_of_the_title_are_suggested_too(client, chief):
+    make_indicator(name="高新技术企业数量", slug="hte", unit="家")
+    article = make_article(title="园区新增高新技术企业120家", body="<p>园区持续发力。</p>")
+    page = client.get(change_url(article)).content.decode()
+    assert "高新技术企业数量：120家" in page
