@@ -3,16 +3,16 @@ names it, never a 500."""
 
 import django_filters
 
-from articles.models import Article
+from articles.models import Article, Category, Tag
 from indicators.models import PERIOD_RE, Observation
 
 
 class ArticleFilter(django_filters.FilterSet):
-    # An unknown slug finds nothing (an empty list), as a filter on any other value does.
-    category = django_filters.CharFilter(
-        field_name="category__slug", help_text="栏目的网址名（slug）"
-    )
-    tag = django_filters.CharFilter(field_name="tags__slug", help_text="标签的网址名（slug）")
+    # An unknown slug finds nothing (an empty list), as a filter on any other value does. The slug
+    # is looked up first, so the list reads by category id, as the category page does, down the
+    # (category, status, published_at) index rather than through a join.
+    category = django_filters.CharFilter(method="by_category", help_text="栏目的网址名（slug）")
+    tag = django_filters.CharFilter(method="by_tag", help_text="标签的网址名（slug）")
     published_after = django_filters.DateFilter(
         field_name="published_at",
         lookup_expr="date__gte",
@@ -27,6 +27,14 @@ class ArticleFilter(django_filters.FilterSet):
     class Meta:
         model = Article
         fields = ["category", "tag", "published_after", "published_before"]
+
+    def by_category(self, queryset, name, value):
+        found = Category.objects.filter(slug=value).values_list("pk", flat=True).first()
+        return queryset.none() if found is None else queryset.filter(category_id=found)
+
+    def by_tag(self, queryset, name, value):
+        found = Tag.objects.filter(slug=value).values_list("pk", flat=True).first()
+        return queryset.none() if found is None else queryset.filter(tags=found)
 
 
 class ObservationFilter(django_filters.FilterSet):
