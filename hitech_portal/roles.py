@@ -24,6 +24,11 @@ EDITOR_PERMISSIONS = [
     "indicators.add_observation",
     "indicators.change_observation",
     "indicators.view_observation",
+    # Aliases only help the figure suggestions find indicators: an 编辑 keeps them.
+    "indicators.add_indicatoralias",
+    "indicators.change_indicatoralias",
+    "indicators.delete_indicatoralias",
+    "indicators.view_indicatoralias",
     "hitech_portal.view_importrecord",
     "images.add_image",
     "images.change_image",

@@ -48,6 +48,9 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.sitemaps",
     "django_filters",
+    "corsheaders",
+    "rest_framework",
+    "drf_spectacular",
     "django_prose_editor",
     "import_export",
     "simple_history",
@@ -58,6 +61,7 @@ INSTALLED_APPS = [
     "images",
     "articles",
     "indicators",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -65,6 +69,8 @@ MIDDLEWARE = [
     # Outside the page cache: every response gets the current policies (CONTENT_SECURITY_POLICY).
     "csp.middleware.CSPMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",
+    # CORS headers for /api/ (GET from any origin), on cached responses too.
+    "corsheaders.middleware.CorsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Answers anonymous readers' cached pages before the session, locale and authentication
     # middleware run; stores what GZip made, keyed by the Vary the middleware below add
@@ -230,6 +236,37 @@ PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "300"))
 # How long a CDN or proxy in front may keep a public page (s-maxage, and as long again stale while
 # it revalidates); browsers always revalidate (ETag/Last-Modified, 304).
 CDN_CACHE_SECONDS = int(os.environ.get("CDN_CACHE_SECONDS", "60"))
+
+# The read-only JSON API (api/): how long browsers and proxies may keep a response, and how many
+# requests one client address may make ("600/min", "10000/day"; empty: no limit).
+API_CACHE_SECONDS = int(os.environ.get("API_CACHE_SECONDS", "60"))
+API_RATE_LIMIT = os.environ.get("API_RATE_LIMIT", "600/min")
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [],  # public and read-only: no session, no CSRF
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    "DEFAULT_RENDERER_CLASSES": [
+        "rest_framework.renderers.JSONRenderer",
+        "api.renderers.BrowsablePage",  # the browsable page, for browsers
+    ],
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # Behind a proxy, the client address is the one it adds to X-Forwarded-For.
+    "NUM_PROXIES": int(os.environ["NUM_PROXIES"]) if os.environ.get("NUM_PROXIES") else None,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "高新区产业门户 API",
+    "DESCRIPTION": "只读：已发布的文章、栏目、标签、指标及其观测值。/zh-hant/api/… 为繁体。",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "api.schema.add_error_responses",
+    ],
+}
+CORS_URLS_REGEX = r"^/(zh-hant/)?api/.*$"
+CORS_ALLOW_ALL_ORIGINS = True
+CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
 
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))

@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path, re_path
 from django.views.decorators.http import require_safe
+from drf_spectacular.views import SpectacularAPIView
 
 from articles.sitemaps import ArticleSitemap, CategorySitemap, TagSitemap
 from indicators.sitemaps import IndicatorSitemap
@@ -38,6 +39,7 @@ urlpatterns = [
         name="sitemap_section",
     ),
     path("admin/", admin.site.urls),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
 ]
 
 # The public site, in simplified at / and in traditional at /zh-hant/ (hitech_portal.traditional).
@@ -45,6 +47,7 @@ urlpatterns += i18n_patterns(
     path("", views.home, name="home"),
     path("", include("articles.urls")),
     path("indicators/", include("indicators.urls")),
+    path("api/", include("api.urls")),
     prefix_default_language=False,
 )
 

@@ -5,6 +5,7 @@
 from django import forms
 from django.contrib import admin
 from django.forms.models import BaseInlineFormSet
+from django.urls import path
 from simple_history.admin import SimpleHistoryAdmin
 
 from articles.admin import PublicChangesAdminMixin, ReviewedInlineMixin, count_of
@@ -12,7 +13,8 @@ from articles.admin_forms import AutoSlugForm
 from articles.models import Article
 from hitech_portal.imports.admin import EngineImportMixin
 
-from .models import DEFAULT_REGION, Indicator, IndicatorLink, Observation
+from .admin_suggestions import suggestion_view
+from .models import DEFAULT_REGION, Indicator, IndicatorAlias, IndicatorLink, Observation
 from .resources import ObservationResource
 from .selectors import headline_subquery
 
@@ -36,6 +38,23 @@ class ObservationInline(admin.TabularInline):
     autocomplete_fields = ["source_article"]
 
 
+class IndicatorAliasInline(admin.TabularInline):
+    model = IndicatorAlias
+    extra = 1
+    verbose_name_plural = "别名（文章里的数字按名称或别名对应到指标）"
+
+
+@admin.register(IndicatorAlias)
+class IndicatorAliasAdmin(admin.ModelAdmin):
+    """编辑 keep aliases here (the indicator itself is a 主编's)."""
+
+    list_display = ["name", "indicator"]
+    list_select_related = ["indicator"]
+    list_filter = ["indicator"]
+    search_fields = ["name", "indicator__name"]
+    autocomplete_fields = ["indicator"]
+
+
 @admin.register(Indicator)
 class IndicatorAdmin(PublicChangesAdminMixin, SimpleHistoryAdmin):
     form = AutoSlugForm
@@ -44,7 +63,7 @@ class IndicatorAdmin(PublicChangesAdminMixin, SimpleHistoryAdmin):
     search_fields = ["name", "slug", "source", "description"]
     search_help_text = "按名称、网址名、数据来源或说明搜索"
     fields = ["name", "slug", "unit", "decimals", "source", "description", "is_key", "sort_order"]
-    inlines = [ObservationInline]
+    inlines = [IndicatorAliasInline, ObservationInline]
 
     class Media:
         css = {"all": ["css/admin.css"]}  # the observations inline fits the page
@@ -94,6 +113,17 @@ class ObservationAdmin(EngineImportMixin, PublicChangesAdminMixin, SimpleHistory
     @admin.display(description="数值", ordering="value")
     def display_value(self, obj):
         return f"{obj.display_value} {obj.indicator.unit}".strip()
+
+    def get_urls(self):
+        suggestion = self.admin_site.admin_view(suggestion_view)
+        return [
+            path(
+                "suggestion/<int:article_id>/",
+                suggestion,
+                name="indicators_observation_suggestion",
+            ),
+            *super().get_urls(),
+        ]
 
 
 class IndicatorLinkForm(forms.ModelForm):

@@ -7,6 +7,7 @@ the other way round; the article page reads its indicators through ``article.ind
 import re
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
@@ -113,6 +114,7 @@ class Observation(models.Model):
         verbose_name="来源文章",
     )
     history = HistoricalRecords(verbose_name="观测值修订", user_related_name="+")
+    objects = ObservationQuerySet.as_manager()
 
     objects = ObservationQuerySet.as_manager()
 
@@ -140,3 +142,55 @@ class Observation(models.Model):
     @property
     def display_value(self) -> str:
         return self.indicator.format_value(self.value)
+
+
+class IndicatorAlias(models.Model):
+    """Another name articles use for an indicator: figure suggestions match it in the text."""
+
+    indicator = models.ForeignKey(
+        Indicator, models.CASCADE, related_name="aliases", verbose_name="指标"
+    )
+    name = models.CharField(
+        "别名", max_length=100, help_text="文章里说到这个指标时用的词，如“工业增加值”“小巨人”"
+    )
+
+    class Meta:
+        verbose_name = "指标别名"
+        verbose_name_plural = "指标别名"
+        ordering = ["indicator", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["indicator", "name"],
+                name="indicator_alias_unique",
+                violation_error_message="这个指标已有这个别名。",
+            )
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class DismissedFigure(models.Model):
+    """A figure suggestion an editor set aside: it is not offered again for that article."""
+
+    article = models.ForeignKey(Article, models.CASCADE, related_name="+", verbose_name="文章")
+    key = models.CharField("数字", max_length=64, help_text="数字及其上下文的摘要")
+    text = models.CharField("原文", max_length=200)
+    dismissed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name="操作人",
+    )
+    dismissed_at = models.DateTimeField("时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "忽略的数字"
+        verbose_name_plural = "忽略的数字"
+        constraints = [
+            models.UniqueConstraint(fields=["article", "key"], name="dismissed_figure_unique")
+        ]
+
+    def __str__(self):
+        return self.text

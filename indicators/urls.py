@@ -9,4 +9,5 @@ urlpatterns = [
     # Before "<slug>/": a slug never contains a dot, but keep the specific pattern first.
     path("<slug:slug>.csv", views.indicator_csv, name="csv"),
     path("<slug:slug>/", views.indicator_detail, name="detail"),
+    path("<slug:slug>/embed/", views.indicator_embed, name="embed"),
 ]

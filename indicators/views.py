@@ -1,6 +1,7 @@
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_safe
+from django.views.decorators.clickjacking import xframe_options_exempt
 
 from . import selectors
 from .exporting import observation_rows, write_csv
@@ -47,3 +48,22 @@ def indicator_csv(request, slug):
     response["Content-Disposition"] = f'attachment; filename="{indicator.slug}.csv"'
     write_csv(response, observation_rows(indicator, selectors.observations_for(indicator)))
     return response
+
+
+@xframe_options_exempt  # the one page other sites may frame (X_FRAME_OPTIONS is DENY elsewhere)
+def indicator_embed(request, slug):
+    """The chart, the source and a link back, for another site's ``<iframe>``."""
+    indicator = get_object_or_404(Indicator, slug=slug)
+    observations = list(selectors.observations_for(indicator))
+    latest = selectors.latest_observation(indicator, observations)
+    return render(
+        request,
+        "indicators/indicator_embed.html",
+        {
+            "indicator": indicator,
+            "observations": observations,
+            "latest": latest,
+            "description": meta_description(indicator, latest),
+            "chart": selectors.chart_data(indicator, observations),
+        },
+    )

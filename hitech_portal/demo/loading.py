@@ -22,7 +22,7 @@ from articles.models import FAQ, Article
 from hitech_portal.imports.engine import run_import
 from hitech_portal.imports.report import ImportReport
 from hitech_portal.imports.tables import Table
-from indicators.models import DEFAULT_REGION, Indicator, Observation
+from indicators.models import DEFAULT_REGION, Indicator, IndicatorAlias, Observation
 
 from . import seeds as demo_seeds
 from .generator import URL_TEMPLATE, generate_articles
@@ -130,6 +130,8 @@ def load_seed_indicators(source_article: Article) -> tuple[int, int]:
             },
         )
         indicator.articles.add(source_article)
+        for alias in seed.aliases:
+            IndicatorAlias.objects.get_or_create(indicator=indicator, name=alias)
         Observation.objects.update_or_create(
             indicator=indicator,
             period=demo_seeds.OBSERVATION_PERIOD,

@@ -67,6 +67,7 @@ class SeedIndicator:
     is_key: bool = False
     note: str = ""
     history: dict[str, Decimal] = field(default_factory=dict)  # sample values for earlier years
+    aliases: list[str] = field(default_factory=list)  # words articles use for it
 
 
 def read_seed(name: str) -> str:
@@ -209,7 +210,7 @@ OBSERVATION_PERIOD = "2024"
 SAMPLE_NOTE = "示例数据：演示用，非官方统计"
 
 
-def _share(slug, name, value, subject, history, note=""):
+def _share(slug, name, value, subject, history, note="", aliases=()):
     return SeedIndicator(
         slug=slug,
         name=name,
@@ -219,6 +220,7 @@ def _share(slug, name, value, subject, history, note=""):
         note=note,
         is_key=True,
         history={year: Decimal(v) for year, v in history.items()},
+        aliases=list(aliases),
     )
 
 
@@ -242,37 +244,39 @@ def seed_indicators() -> list[SeedIndicator]:
             description="经国务院批准建立的国家级高新技术产业开发区数量。",
             is_key=True,
             history={y: Decimal(v) for y, v in ramp(169, 169, 169, 173, 178).items()},
+            aliases=["国家级高新区"],
         ),
         _share(
             "industrial-value-added-share", "国家高新区工业增加值占全国比重", 20,
             "贡献的工业增加值", ramp(16, 17, 18, 19, 19), note="原文为“20%以上”",
+            aliases=["工业增加值"],
         ),
         _share(
             "hitech-enterprises-share", "国家高新区高新技术企业占全国比重", 30,
-            "集聚的高新技术企业", ramp(26, 27, 28, 29, 29),
+            "集聚的高新技术企业", ramp(26, 27, 28, 29, 29), aliases=["高新技术企业"],
         ),
         _share(
             "little-giant-share", "国家高新区专精特新“小巨人”企业占比", 40,
-            "集聚的专精特新“小巨人”企业", ramp(34, 36, 37, 38, 39),
+            "集聚的专精特新“小巨人”企业", ramp(34, 36, 37, 38, 39), aliases=["小巨人"],
         ),
         _share(
             "rd-spending-share", "国家高新区企业研发经费投入占比", 50,
-            "企业研发经费投入", ramp(45, 46, 47, 48, 49),
+            "企业研发经费投入", ramp(45, 46, 47, 48, 49), aliases=["研发经费"],
         ),
         _share(
             "invention-patents-share", "国家高新区发明专利占比", 50,
-            "拥有的发明专利", ramp(44, 45, 47, 48, 49),
+            "拥有的发明专利", ramp(44, 45, 47, 48, 49), aliases=["发明专利"],
         ),
         _share(
             "star-market-listed-share", "国家高新区科创板上市企业占比", 60,
-            "的科创板上市企业", ramp(52, 55, 57, 58, 59),
+            "的科创板上市企业", ramp(52, 55, 57, 58, 59), aliases=["科创板"],
         ),
         _share(
             "manufacturing-innovation-centres-share", "国家高新区国家制造业创新中心占比", 70,
-            "承载的国家制造业创新中心", ramp(62, 64, 66, 68, 69),
+            "承载的国家制造业创新中心", ramp(62, 64, 66, 68, 69), aliases=["制造业创新中心"],
         ),
         _share(
             "key-laboratories-share", "国家高新区全国重点实验室占比", 80,
-            "承载的全国重点实验室", ramp(72, 74, 76, 78, 79),
+            "承载的全国重点实验室", ramp(72, 74, 76, 78, 79), aliases=["重点实验室"],
         ),
     ]  # fmt: skip

@@ -23,3 +23,9 @@ def latest_observation(indicator):
 def sparkline_points(indicator):
     """``{% sparkline_points indicator as points %}``: the small chart's SVG points, or ""."""
     return selectors.sparkline_points(selectors.primary_series(indicator))
+
+
+@register.filter
+def plain_number(value) -> str:
+    """178.0000 → 178, 12.5000 → 12.5."""
+    return selectors.plain_number(value)

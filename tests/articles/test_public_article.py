@@ -87,7 +87,10 @@ def test_related_hand_picked_first_then_by_shared_tags_then_keywords(client):
     a, b, c = make_tag(), make_tag(), make_tag()
     article = make_article(category=category, tags=[a, b, c], keywords="园区规划")
     two_tags = make_article(title="共享两个标签", tags=[a, b])
-    one_tag_new = make_article(title="共享一个标签较新", tags=[c])
+    # Dated explicitly: the factory's default date grows older with every article the run makes.
+    one_tag_new = make_article(
+        title="共享一个标签较新", tags=[c], published_at=timezone.now() - timedelta(hours=1)
+    )
     one_tag_old = make_article(
         title="共享一个标签较旧", tags=[a], published_at=timezone.now() - timedelta(days=30)
     )

@@ -89,6 +89,8 @@ def test_slug_is_pinyin_when_left_blank(client, chief):
             "sort_order": 0,
             "observations-TOTAL_FORMS": 0,
             "observations-INITIAL_FORMS": 0,
+            "aliases-TOTAL_FORMS": 0,
+            "aliases-INITIAL_FORMS": 0,
         },
     )
     assert response.status_code == 302

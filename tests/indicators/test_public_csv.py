@@ -63,6 +63,16 @@ def test_csv_does_not_reveal_draft_source_articles_or_their_values(client):
     ]  # tests/indicators/test_embargo.py
 
 
+def test_csv_leaves_out_values_taken_from_unpublished_articles(client):
+    """A draft's figures are under its embargo: neither the value nor the article is shown."""
+    indicator = make_indicator(slug="zones")
+    draft = make_article(status=Article.Status.DRAFT)
+    make_observation(indicator=indicator, period="2024", source_article=draft)
+    make_observation(indicator=indicator, period="2023")
+    rows = parse(client.get("/indicators/zones.csv"))
+    assert [row[1] for row in rows[1:]] == ["2023"]
+
+
 def test_csv_of_an_indicator_without_data_is_just_the_header(client):
     make_indicator(slug="empty")
     assert parse(client.get("/indicators/empty.csv")) == [
