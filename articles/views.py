@@ -12,7 +12,7 @@ from django.apps import apps
 from django.conf import settings
 from django.core.cache import caches
 from django.core.paginator import Paginator
-from django.db.models import Count, Exists, F, OuterRef, Prefetch
+from django.db.models import Count, Exists, OuterRef, Prefetch
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.cache import add_never_cache_headers
