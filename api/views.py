@@ -1,10 +1,10 @@
 """The read-only JSON API (Django REST framework): published content only.
 
 Every list starts from what the public pages start from (``Article.objects.published()``, the
-indicator selectors) and runs a fixed number of queries whatever the page size. Responses carry
-``Cache-Control: public, max-age=API_CACHE_SECONDS`` and an ETag (Django's
-ConditionalGetMiddleware answers ``If-None-Match`` with 304); CORS allows GET from any origin
-(django-cors-headers, ``CORS_URLS_REGEX``); each client address may make ``API_RATE_LIMIT``
+indicator selectors) and runs a fixed number of queries whatever the page size. Responses are
+cached, revalidated and given their ``Cache-Control`` like every public page
+(``hitech_portal.middleware.PageCacheMiddleware``: ETag, 304, ``s-maxage``); CORS allows GET from
+any origin (django-cors-headers, ``CORS_URLS_REGEX``); each client address may make ``API_RATE_LIMIT``
 requests (429 past it). Under ``/zh-hant/api/`` the text values come in traditional characters
 (``hitech_portal.traditional``), keys and URLs unchanged.
 """
@@ -15,7 +15,6 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
-from django.utils.cache import patch_cache_control
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics
@@ -67,12 +66,6 @@ class Pages(PageNumberPagination):
 class PublicReadMixin:
     pagination_class = Pages
     throttle_classes = [ClientAddressThrottle]
-
-    def finalize_response(self, request, response, *args, **kwargs):
-        response = super().finalize_response(request, response, *args, **kwargs)
-        if response.status_code == 200:
-            patch_cache_control(response, public=True, max_age=settings.API_CACHE_SECONDS)
-        return response
 
 
 SLUG = r"^[-a-zA-Z0-9_]+$"

@@ -237,9 +237,8 @@ PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "300"))
 # it revalidates); browsers always revalidate (ETag/Last-Modified, 304).
 CDN_CACHE_SECONDS = int(os.environ.get("CDN_CACHE_SECONDS", "60"))
 
-# The read-only JSON API (api/): how long browsers and proxies may keep a response, and how many
-# requests one client address may make ("600/min", "10000/day"; empty: no limit).
-API_CACHE_SECONDS = int(os.environ.get("API_CACHE_SECONDS", "60"))
+# The read-only JSON API (api/): how many requests one client address may make ("600/min",
+# "10000/day"; empty: no limit). Its answers are cached like every public page.
 API_RATE_LIMIT = os.environ.get("API_RATE_LIMIT", "600/min")
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [],  # public and read-only: no session, no CSRF
