@@ -4,9 +4,9 @@ Every list starts from what the public pages start from (``Article.objects.publi
 indicator selectors) and runs a fixed number of queries whatever the page size. Responses are
 cached, revalidated and given their ``Cache-Control`` like every public page
 (``hitech_portal.middleware.PageCacheMiddleware``: ETag, 304, ``s-maxage``); CORS allows GET from
-any origin (django-cors-headers, ``CORS_URLS_REGEX``); each client address may make ``API_RATE_LIMIT``
-requests (429 past it). Under ``/zh-hant/api/`` the text values come in traditional characters
-(``hitech_portal.traditional``), keys and URLs unchanged.
+any origin (django-cors-headers, ``CORS_URLS_REGEX``); each client address may make
+``API_RATE_LIMIT`` requests (429 past it). Under ``/zh-hant/api/`` the text values come in
+traditional characters (``hitech_portal.traditional``), keys and URLs unchanged.
 """
 
 from functools import partial
