@@ -1,3 +1,4 @@
+from csp.decorators import csp_replace
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.clickjacking import xframe_options_exempt
@@ -50,7 +51,11 @@ def indicator_csv(request, slug):
     return response
 
 
-@xframe_options_exempt  # the one page other sites may frame (X_FRAME_OPTIONS is DENY elsewhere)
+# The one page other sites may frame: X_FRAME_OPTIONS is DENY and the policy's frame-ancestors
+# 'none' everywhere else (CONTENT_SECURITY_POLICY).
+@xframe_options_exempt
+@csp_replace({"frame-ancestors": ["*"]})
+@require_safe
 def indicator_embed(request, slug):
     """The chart, the source and a link back, for another site's ``<iframe>``."""
     indicator = get_object_or_404(Indicator, slug=slug)
