@@ -341,7 +341,7 @@ def main():
     parser.add_argument("drill", choices=["postgres", "redis", "import", "all"])
     parser.add_argument("--phase", type=float, default=10.0, help="seconds in each phase")
     parser.add_argument("--rows", type=int, default=20000, help="rows of the import drill")
-    parser.add_argument("--kill-after", type=float, default=8.0, help="seconds before SIGKILL")
+    parser.add_argument("--kill-after", type=float, default=30.0, help="seconds before SIGKILL")
     args = parser.parse_args()
     if os.geteuid() != 0:
         sys.exit("run as root: the private PostgreSQL cluster runs as the postgres user")
