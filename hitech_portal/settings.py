@@ -61,6 +61,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # Outside the page cache: every response gets the current policies (CONTENT_SECURITY_POLICY).
     "csp.middleware.CSPMiddleware",
+    "hitech_portal.middleware.AdminStylesMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Compresses pages (whitenoise already serves static files compressed); outermost of the
