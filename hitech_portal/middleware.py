@@ -13,8 +13,10 @@ conversion too, so what it stores for a ``/zh-hant/`` page is the converted page
 traditional page costs no conversion.
 """
 
+from csp.constants import UNSAFE_INLINE
 from django.conf import settings
 from django.contrib.messages.storage.cookie import CookieStorage
+from django.urls import reverse
 from django.utils.cache import get_conditional_response, get_max_age, patch_cache_control
 from django.utils.http import http_date, parse_http_date_safe
 
@@ -27,6 +29,23 @@ CONVERTERS = {
     "application/atom+xml": convert_feed,
     "application/json": convert_json_text,
 }
+
+
+class AdminStylesMiddleware:
+    """The admin's rich-text editor (Tiptap) adds a ``<style>`` element and style attributes
+    from its scripts, which the site-wide policy refuses. Under ``/admin/`` only, inline styles
+    are allowed (``style-src 'unsafe-inline'``; scripts stay strict), as django-csp's
+    ``@csp_update`` does for one view: the public pages keep the strict policy.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if request.path_info.startswith(reverse("admin:index")):
+            response._csp_update = {"style-src": [UNSAFE_INLINE]}  # what @csp_update sets
+        return response
 
 
 class TraditionalChineseMiddleware:

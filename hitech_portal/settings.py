@@ -68,6 +68,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # Outside the page cache: every response gets the current policies (CONTENT_SECURITY_POLICY).
     "csp.middleware.CSPMiddleware",
+    "hitech_portal.middleware.AdminStylesMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",
     # CORS headers for /api/ (GET from any origin), on cached responses too.
     "corsheaders.middleware.CorsMiddleware",

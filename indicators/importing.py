@@ -77,7 +77,10 @@ def parse_value(cell) -> Decimal:
         raise ValueError(f"数值应是数字，而不是 {text}") from None
     if not value.is_finite():
         raise ValueError(f"数值应是数字，而不是 {text}")
-    value = value.quantize(Decimal("0.0001"))
+    try:  # 1E30 is too big to quantize at all (InvalidOperation), not only for the column
+        value = value.quantize(Decimal("0.0001"))
+    except InvalidOperation:
+        raise ValueError(f"数值 {text} 太大") from None
     if len(value.as_tuple().digits) > 20 or abs(value) >= Decimal(10) ** MAX_DIGITS:
         raise ValueError(f"数值 {text} 太大")
     return value

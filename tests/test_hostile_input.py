@@ -85,3 +85,13 @@ def test_changelist_search_for_a_superscript_digit_is_a_list(admin_client):
     response = admin_client.get(reverse("admin:articles_article_changelist"), {"q": "²"})
     assert response.status_code == 200
     assert "第²期" in response.content.decode()
+
+
+def test_observation_import_with_a_value_too_big_to_round_names_the_cell(admin_client):
+    """Found by fuzzing: 1E30 raised decimal.InvalidOperation."""
+    indicator = make_indicator(slug="zones")
+    text = f"指标,期间,数值\n{indicator.slug},2024,1E30\n"
+    response = upload(admin_client, "admin:indicators_observation_import", text)
+    assert response.status_code == 200
+    assert "第 2 行" in response.content.decode() and "数值 1E30 太大" in response.content.decode()
+    assert Observation.objects.count() == 0

@@ -79,3 +79,11 @@ def test_the_admin_login_page_has_the_policy_too(client):
     response = client.get(reverse("admin:login"))
     assert policy(response)["script-src"] == ["'self'"]
     assert response["X-Frame-Options"] == "DENY"
+
+
+def test_the_admin_alone_may_use_inline_styles_and_scripts_stay_strict(client):
+    client.force_login(make_user(is_superuser=True))
+    csp = policy(client.get(reverse("admin:articles_article_add")))
+    assert csp["style-src"] == ["'self'", "'unsafe-inline'"]
+    assert "'unsafe-inline'" not in csp["script-src"]
+    assert policy(client.get("/"))["style-src"] == ["'self'"]
