@@ -59,6 +59,7 @@ class ArticleImporter(BatchImporter):
     columns = COLUMNS
     command = "import_articles"
     record_kind = ImportRecord.Kind.ARTICLES
+    batch_size = 500  # rows of real articles (bodies of ~7 KB) held at once
 
     def __init__(self, table, **options):
         super().__init__(table, **options)

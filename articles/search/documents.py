@@ -20,7 +20,7 @@ from .text import html_to_text, normalise
 ID_BITS = 30
 EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
 MAX_SECONDS = 2**32 - 1  # keys stay within a signed 64-bit integer
-BATCH = 100  # documents in memory at once: real articles' token text is ~20 KB each
+BATCH = 250  # documents in memory at once (real articles: ~20 KB of token text each)
 
 
 def key_at(moment: datetime, article_id: int = 2**ID_BITS - 1) -> int:

@@ -150,7 +150,10 @@ class BatchImporter:
         self.batch_size = batch_size or self.batch_size
         self.report = ImportReport(dry_run=dry_run)
         self.writing = not dry_run
-        self.seen: dict = {}  # identity key -> first line with it (duplicates within the file)
+        # hash of an identity key -> first line with it (duplicates within the file). Hashes, not
+        # the keys (URLs, titles): ~100 bytes a row instead of ~250 in a file of 400,000 rows; two
+        # different keys share a 64-bit hash about once in 10**9 such files.
+        self.seen: dict[int, int] = {}
         self.cell_parsers = self.parsers()
 
     # --- for subclasses -----------------------------------------------------------------------
@@ -309,11 +312,11 @@ class BatchImporter:
     def claim(self, keys, line: int) -> int | None:
         """Register a row's identity keys; return the line that already has one of them."""
         for key in keys:
-            first = self.seen.get(key)
+            first = self.seen.get(hash(key))
             if first is not None:
                 return first
         for key in keys:
-            self.seen[key] = line
+            self.seen[hash(key)] = line
         return None
 
     def reject(self, plan: Plan, field_name: str | None, message: str) -> None:
