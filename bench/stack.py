@@ -391,6 +391,7 @@ def cmd_scaleout(args, env, tmp):
         [PYTHON, "manage.py", "help", "--commands"], cwd=ROOT, env=env, capture_output=True,
         text=True,
     ).stdout:  # fmt: skip
+        # >>> The background worker: started here once manage.py db_worker exists. <<<
         worker = subprocess.Popen(WORKER, cwd=ROOT, env=env, start_new_session=True)
     table = {}
     rss = {}
