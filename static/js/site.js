@@ -63,10 +63,7 @@
 
   function readerTools() {
     applyFontSize(storedFontSize());
-    var shown = document.querySelectorAll("[data-font-sizes], [data-print], [data-copy-link]");
-    for (var i = 0; i < shown.length; i++) {
-      shown[i].hidden = false;
-    }
+    document.documentElement.classList.add("js"); /* shows the .js-only tools */
     document.addEventListener("click", function (event) {
       var target = event.target.closest ? event.target.closest("button") : null;
       if (!target) {

@@ -120,3 +120,18 @@ def test_share_qr_code_copy_link_print_and_back_to_top(live_server, browser, art
     page.wait_for_function("window.scrollY < 50")
     page.goto(live_server.url + "/")
     page.screenshot(path=tmp_path / "home-1280.png")
+
+
+def test_the_tools_appearing_move_nothing_below_them(live_server, browser, article):
+    tops = []
+    for scripts in (False, True):
+        context = browser.new_context(locale="zh-CN", viewport=PHONE, java_script_enabled=scripts)
+        page = context.new_page()
+        page.goto(live_server.url + article.get_absolute_url())
+        if scripts:
+            expect(page.get_by_role("button", name="打印")).to_be_visible()
+        else:
+            expect(page.get_by_role("button", name="打印")).to_be_hidden()
+        tops.append(page.locator(".article-cover").bounding_box()["y"])
+        context.close()
+    assert tops[0] == tops[1]
