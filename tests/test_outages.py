@@ -38,11 +38,13 @@ def test_other_errors_are_still_a_500(monkeypatch):
 @pytest.fixture
 def redis_away(settings):
     settings.CACHES = {
-        "default": {
+        alias: {
             "BACKEND": "hitech_portal.cache.ResilientRedisCache",
             "LOCATION": NOWHERE,
+            "KEY_PREFIX": alias,
             "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 1.0},
         }
+        for alias in ("default", "pages", "jobs")  # every store Redis keeps (settings.py)
     }
 
 

@@ -302,6 +302,7 @@ def test_a_flood_of_query_strings_evicts_neither_generation_nor_schedule(client,
     small = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     small["OPTIONS"] = {"MAX_ENTRIES": 30, "CULL_FREQUENCY": 0}
     settings.CACHES = {
+        **settings.CACHES,
         "default": {**small, "LOCATION": "flood-default"},
         "pages": {**small, "LOCATION": "flood-pages"},
     }

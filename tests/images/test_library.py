@@ -72,7 +72,7 @@ def test_upload_stores_the_file_once_under_a_generated_name_with_its_words(clien
 def test_alt_text_is_required(client, editor):
     response = client.post(ADD, upload_form(image_upload(), alt=""))
     assert response.status_code == 200
-    assert "这个字段是必填项" in response.text
+    assert 'id="id_alt_error"><li>' in response.text  # the 替代文字 field names what is missing
     assert not Image.objects.exists()
 
 
