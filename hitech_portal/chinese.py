@@ -40,13 +40,16 @@ def _converter(profile: str) -> opencc.OpenCC:
 
 
 def to_traditional(text: str) -> str:
-    """Convert a plain string with the configured profile (``OPENCC_PROFILE``, default s2t)."""
+    """Convert a plain string with the configured profile (``OPENCC_PROFILE``, default s2tw)."""
     if not text:
         return text
     profile = settings.OPENCC_PROFILE
     if error := profile_error(profile):
         raise ImproperlyConfigured(error)
-    return _converter(profile).convert(text)
+    converter = _converter(profile)
+    if "\x00" in text:  # profiles of two steps (s2tw, s2hk…) stop at a NUL: convert around it
+        return "\x00".join(converter.convert(part) for part in text.split("\x00"))
+    return converter.convert(text)
 
 
 def to_simplified(text: str) -> str:

@@ -145,6 +145,14 @@ def test_private_use_characters_in_a_page_survive():
     assert convert_html(html) == '<p title="國家">國家\ue000發展\ue0010\ue001</p><p>區域</p>'
 
 
+@pytest.mark.parametrize("profile", ["s2t", "s2tw", "s2hk"])
+def test_a_nul_in_the_text_does_not_cut_the_page_short(settings, profile):
+    settings.OPENCC_PROFILE = profile
+    page = convert_html("<p>为\x00线</p><p>后面的段落</p>")
+    assert page.endswith("<p>後面的段落</p>")
+    assert "\x00" in page
+
+
 def test_an_unknown_conversion_profile_is_a_clear_configuration_error(settings):
     settings.OPENCC_PROFILE = "t2s"
     with pytest.raises(SystemCheckError, match="OPENCC_PROFILE 't2s' is not a simplified-to"):
