@@ -2,7 +2,10 @@
 suggested under the form, each becomes an observation in one click, and an embedded chart draws
 in another site's iframe."""
 
+import threading
 from decimal import Decimal
+from functools import partial
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from io import StringIO
 
 import pytest
@@ -64,17 +67,23 @@ def test_editor_turns_each_seed_figure_into_an_observation(live_server, page, tm
 
 def test_another_site_frames_the_embedded_chart(live_server, page, tmp_path):
     call_command("load_demo", articles=0, stdout=StringIO())
-    host = tmp_path / "host.html"
     embed = live_server.url + "/indicators/national-hitech-zones/embed/"
-    host.write_text(
+    (tmp_path / "data.html").write_text(
         f'<!DOCTYPE html><html lang="en"><title>host</title>'
         f'<iframe src="{embed}" width="640" height="400" title="chart"></iframe></html>',
         encoding="utf-8",
     )
+    # Another site: an origin of its own (127.0.0.1 and another port, the live server being
+    # localhost), served over HTTP as a real site would be.
+    handler = partial(SimpleHTTPRequestHandler, directory=tmp_path)
+    other_site = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=other_site.serve_forever, daemon=True).start()
     page.set_viewport_size({"width": 800, "height": 500})
-    page.goto(host.as_uri())
+    page.goto(f"http://127.0.0.1:{other_site.server_port}/data.html")
     frame = page.frame_locator("iframe")
     expect(frame.locator("h1")).to_have_text("国家级高新区数量")
     expect(frame.locator("#indicator-chart svg")).to_be_visible()
     expect(frame.get_by_role("link", name="高新区产业门户 · 查看数据表")).to_be_visible()
     page.screenshot(path=tmp_path / "embedded.png")
+    other_site.shutdown()
+    other_site.server_close()

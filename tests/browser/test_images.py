@@ -8,6 +8,7 @@ from playwright.sync_api import expect
 
 from articles.models import Article
 from images.models import Image
+from tests.browser.waiting import wait_until
 from tests.factories import jpeg_bytes, make_article, make_image, make_user
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -104,7 +105,7 @@ def test_a_picture_pasted_into_the_body_goes_to_the_library_and_to_readers(
     picture = phone.locator(".article-body picture img")
     picture.scroll_into_view_if_needed()
     expect(picture).to_have_attribute("alt", "新启用的实验楼外景")
-    phone.wait_for_function("document.querySelector('.article-body picture img').complete")
+    wait_until(phone, "document.querySelector('.article-body picture img').complete")
     current = picture.evaluate("img => img.currentSrc")
     assert current.endswith("-full-640.webp"), current  # 358 css px wide on a 390 px phone
 
@@ -135,7 +136,7 @@ def test_renditions_fit_the_screen_and_a_cover_is_reused_from_the_library(
         view = reader.new_page()
         view.goto(live_server.url + article.get_absolute_url())
         cover = view.locator(".article-cover img")
-        view.wait_for_function("document.querySelector('.article-cover img').complete")
+        wait_until(view, "document.querySelector('.article-cover img').complete")
         chosen[width] = cover.evaluate("img => img.currentSrc")
         assert cover.evaluate("img => img.getAttribute('fetchpriority')") == "high"
         view.screenshot(path=tmp_path / f"article-cover-{width}.png")

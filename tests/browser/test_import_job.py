@@ -16,6 +16,7 @@ from articles.models import Article
 from hitech_portal.demo import write_csv
 from hitech_portal.models import ImportRecord
 from tests.browser.test_editor import log_in
+from tests.browser.waiting import wait_until
 from tests.factories import make_user
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -82,7 +83,8 @@ def test_upload_twenty_thousand_rows_watch_the_bar_reload_and_see_it_finish(
     expect(page).to_have_url(re.compile(r"/admin/hitech_portal/importrecord/\d+/progress/$"))
     bar = page.locator("#import-progress")
     expect(bar).to_be_visible()
-    page.wait_for_function(
+    wait_until(
+        page,
         "() => { const v = document.getElementById('import-progress').value;"
         " return v > 0 && v < 100; }",
         timeout=240_000,
@@ -94,8 +96,8 @@ def test_upload_twenty_thousand_rows_watch_the_bar_reload_and_see_it_finish(
     page.reload()  # the page is the job's: reloading picks it up where it is
     expect(page.locator("#import-status")).to_have_text("导入中")
     expect(page.get_by_role("button", name="取消导入")).to_be_visible()
-    page.wait_for_function(
-        f"() => document.getElementById('import-progress').value > {moving}", timeout=240_000
+    wait_until(
+        page, f"() => document.getElementById('import-progress').value > {moving}", timeout=240_000
     )
     expect(page.locator(".import-result")).to_have_text(
         f"导入完成：新建 {ROWS} 篇，更新 0 篇，不变 0 篇。", timeout=600_000

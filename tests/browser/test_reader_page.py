@@ -7,6 +7,7 @@ from playwright.sync_api import expect
 
 from articles.models import Category
 from indicators.models import IndicatorLink
+from tests.browser.waiting import wait_until
 from tests.factories import make_article, make_image, make_indicator, make_observation
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -105,7 +106,7 @@ def test_share_qr_code_copy_link_print_and_back_to_top(live_server, browser, art
     page.get_by_text("微信扫码").click()
     qr = page.get_by_alt_text("本页地址的二维码")
     expect(qr).to_be_visible()
-    page.wait_for_function("document.querySelector('.share-qr img').naturalWidth > 0")
+    wait_until(page, "document.querySelector('.share-qr img').naturalWidth > 0")
     assert qr.evaluate("img => img.naturalWidth") == 132
     page.screenshot(path=tmp_path / "article-1280.png")
     page.get_by_role("button", name="复制链接").click()
@@ -117,7 +118,7 @@ def test_share_qr_code_copy_link_print_and_back_to_top(live_server, browser, art
     page.mouse.wheel(0, 4000)
     expect(top).to_be_visible()
     top.click()
-    page.wait_for_function("window.scrollY < 50")
+    wait_until(page, "window.scrollY < 50")
     page.goto(live_server.url + "/")
     page.screenshot(path=tmp_path / "home-1280.png")
 
