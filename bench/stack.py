@@ -64,7 +64,7 @@ http {{
     }}
     server {{
         listen 127.0.0.1:{port};
-        client_max_body_size 50m;
+        client_max_body_size 100m;
         location / {{
             proxy_pass http://portal;
             proxy_http_version 1.1;
