@@ -34,7 +34,7 @@ CSV_MAX_CELL = 8 * 1024 * 1024
 csv.field_size_limit(CSV_MAX_CELL)
 
 #: An XLSX is a zip of XML. Excel's parts compress 5 to 20 times; a zip bomb (a 10 KB file of
-#: 200,000 shared strings, rows stretched to column XFD) thousands of times.
+#: 200,000 shared strings) hundreds or thousands of times. 100 is Apache POI's limit too.
 XLSX_MAX_RATIO = 100
 #: What an XLSX may hold unzipped (the command's limit; the admin asks for less). A 100,000-article
 #: spreadsheet with 2 KB bodies is about 600 MB.

@@ -107,7 +107,7 @@ def test_export_then_edit_in_a_spreadsheet_updates_only_that_article(tmp_path):
 
 HIDDEN_FORMULAS = [
     '\x0e=HYPERLINK("http://evil.example/x","点此")',  # the XLSX writer drops the \x0e
-    "\x00\x1f+1+2",
+    "\x01\x1f+1+2",  # (PostgreSQL stores no NUL)
     " =1+1",
     "\u200b@SUM(A1)",
     '＝HYPERLINK("http://evil.example/x")',  # full-width, read as = by Chinese Excel
