@@ -116,6 +116,9 @@ def fill(env: dict, articles: int) -> None:
         if Article.objects.count() != had:
             from django.core.management import call_command
             call_command("rebuild_search_index")
+        from django.db import connection
+        with connection.cursor() as cursor:  # fresh statistics after earlier runs' imports
+            cursor.execute("ANALYZE")
         """
     )
     subprocess.run([PYTHON, "-c", code], cwd=ROOT, env=env, check=True)
