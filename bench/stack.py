@@ -301,13 +301,13 @@ class Import(threading.Thread):
 
     def __init__(self, env: dict, tmp: Path, rows: int):
         super().__init__(daemon=True)
-        self.env, self.file, self.result = env, tmp / f"import-{rows}.csv", None
-        if not self.file.exists():
-            subprocess.run(
-                [PYTHON, "-m", "hitech_portal.demo", "--csv", str(self.file), "--rows", str(rows),
-                 "--seed", str(int(time.time()))],
-                cwd=ROOT, env=env, check=True, capture_output=True,
-            )  # fmt: skip
+        seed = time.time_ns() % 1_000_000_007  # a file of its own: each run writes rows
+        self.env, self.file, self.result = env, tmp / f"import-{seed}.csv", None
+        subprocess.run(
+            [PYTHON, "-m", "hitech_portal.demo", "--csv", str(self.file), "--rows", str(rows),
+             "--seed", str(seed)],
+            cwd=ROOT, env=env, check=True, capture_output=True,
+        )  # fmt: skip
 
     def run(self):
         began = time.monotonic()
