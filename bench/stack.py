@@ -116,6 +116,9 @@ def fill(env: dict, articles: int) -> None:
         if Article.objects.count() != had:
             from django.core.management import call_command
             call_command("rebuild_search_index")
+        from django.db import connection
+        with connection.cursor() as cursor:  # fresh statistics after earlier runs' imports
+            cursor.execute("ANALYZE")
         """
     )
     subprocess.run([PYTHON, "-c", code], cwd=ROOT, env=env, check=True)
@@ -298,13 +301,13 @@ class Import(threading.Thread):
 
     def __init__(self, env: dict, tmp: Path, rows: int):
         super().__init__(daemon=True)
-        self.env, self.file, self.result = env, tmp / f"import-{rows}.csv", None
-        if not self.file.exists():
-            subprocess.run(
-                [PYTHON, "-m", "hitech_portal.demo", "--csv", str(self.file), "--rows", str(rows),
-                 "--seed", str(int(time.time()))],
-                cwd=ROOT, env=env, check=True, capture_output=True,
-            )  # fmt: skip
+        seed = time.time_ns() % 1_000_000_007  # a file of its own: each run writes rows
+        self.env, self.file, self.result = env, tmp / f"import-{seed}.csv", None
+        subprocess.run(
+            [PYTHON, "-m", "hitech_portal.demo", "--csv", str(self.file), "--rows", str(rows),
+             "--seed", str(seed)],
+            cwd=ROOT, env=env, check=True, capture_output=True,
+        )  # fmt: skip
 
     def run(self):
         began = time.monotonic()

@@ -110,7 +110,8 @@ class PageCacheMiddleware:
         response = self.get_response(request)
         if lookup.storable and self._cacheable(request, response):
             timeout = pagecache.keep_seconds(seconds)
-            response["Last-Modified"] = http_date()
+            if not response.has_header("Last-Modified"):  # feeds give their newest item's
+                response["Last-Modified"] = http_date()
             self._public(response, timeout)
             lookup.set(response, timeout)
         return response
