@@ -8,7 +8,7 @@ import time
 from pathlib import Path
 
 import pytest
-from django.db import OperationalError
+from django.db import OperationalError, connections
 from django_tasks_db.management.commands.db_worker import Worker
 from playwright.sync_api import expect
 
@@ -32,14 +32,17 @@ class ThreadWorker(Worker):
     poll of its that meets a page's read is simply made again."""
 
     def run(self):
-        while self.running:
-            try:
-                super().run()
-                return
-            except OperationalError as exc:
-                if "locked" not in str(exc):
-                    raise
-                time.sleep(self.interval)
+        try:
+            while self.running:
+                try:
+                    super().run()
+                    return
+                except OperationalError as exc:
+                    if "locked" not in str(exc):
+                        raise
+                    time.sleep(self.interval)
+        finally:
+            connections.close_all()  # this thread's: the test database is dropped afterwards
 
 
 @pytest.fixture
