@@ -8,7 +8,7 @@ import time
 from pathlib import Path
 
 import pytest
-from django.db import OperationalError
+from django.db import OperationalError, connections
 from django_tasks_db.management.commands.db_worker import Worker
 from playwright.sync_api import expect
 
@@ -25,23 +25,29 @@ SHOTS = Path(os.environ.get("SCREENSHOT_DIR", "test-results"))
 
 
 class ThreadWorker(Worker):
-    """``manage.py db_worker``'s loop, in a thread. The in-memory SQLite test database locks
-    whole tables between connections without waiting (a file database waits, in WAL mode): a
-    poll that meets the preview's transaction is simply made again."""
+    """``manage.py db_worker``'s loop, in a thread of this process (it shares the test database).
+
+    The in-memory SQLite test database locks whole tables between connections without waiting
+    (a file database in WAL mode waits, and readers never wait for a writer): the test starts
+    the worker only once the job's page is shown, the worker runs that one job and stops, and a
+    poll of its that meets a page's read is simply made again."""
 
     def run(self):
-        while self.running:
-            try:
-                super().run()
-            except OperationalError as exc:
-                if "locked" not in str(exc):
-                    raise
-                time.sleep(self.interval)
+        try:
+            while self.running:
+                try:
+                    super().run()
+                    return
+                except OperationalError as exc:
+                    if "locked" not in str(exc):
+                        raise
+                    time.sleep(self.interval)
+        finally:
+            connections.close_all()  # this thread's: the test database is dropped afterwards
 
 
 @pytest.fixture
-def worker(settings):
-    """A worker in a thread of this process (it shares the test database)."""
+def start_worker(settings):
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
     running = ThreadWorker(
         queue_names=["default"],
@@ -49,19 +55,19 @@ def worker(settings):
         batch=False,
         backend_name="default",
         startup_delay=False,
-        max_tasks=None,
+        max_tasks=1,
         worker_id="browser-test",
         excluded_queue_names=[],
     )
     thread = threading.Thread(target=running.run, daemon=True)
-    thread.start()
-    yield running
+    yield thread.start
     running.running = False
-    thread.join(timeout=60)
+    if thread.is_alive():
+        thread.join(timeout=60)
 
 
 def test_upload_twenty_thousand_rows_watch_the_bar_reload_and_see_it_finish(
-    live_server, page, worker, settings, tmp_path
+    live_server, page, start_worker, settings, tmp_path
 ):
     settings.MEDIA_ROOT = tmp_path / "media"
     SHOTS.mkdir(exist_ok=True)
@@ -83,6 +89,8 @@ def test_upload_twenty_thousand_rows_watch_the_bar_reload_and_see_it_finish(
     expect(page).to_have_url(re.compile(r"/admin/hitech_portal/importrecord/\d+/progress/$"))
     bar = page.locator("#import-progress")
     expect(bar).to_be_visible()
+    expect(page.locator("#import-status")).to_have_text("排队中")  # till a worker takes it
+    start_worker()
     wait_until(
         page,
         "() => { const v = document.getElementById('import-progress').value;"
