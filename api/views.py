@@ -24,6 +24,7 @@ from rest_framework.throttling import SimpleRateThrottle
 from articles.models import Article, Category, Tag
 from articles.paging import DeferredJoinPaginator
 from articles.search import search
+from articles.view_counts import client_address
 from indicators import selectors
 from indicators.models import PERIOD_RE, Indicator, Observation
 
@@ -41,7 +42,9 @@ class ClientAddressThrottle(SimpleRateThrottle):
         return settings.API_RATE_LIMIT or None  # read per request: tests and deployments set it
 
     def get_cache_key(self, request, view):
-        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
+        # The site's one rule for who the client is (view counts and the login lockout use it).
+        ident = client_address(request)
+        return self.cache_format % {"scope": self.scope, "ident": ident}
 
 
 class Pages(PageNumberPagination):

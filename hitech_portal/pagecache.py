@@ -93,11 +93,13 @@ def seconds_to_next_publication() -> float | None:
     return next((moment - now for moment in cache.get(SCHEDULE_KEY) or () if moment > now), None)
 
 
-#: The query parameters public pages read (category filters, search, paging): one place, checked
-#: against the filter set and the search form by the tests. Others change nothing on the page.
+#: The query parameters public pages and the API read (category filters, search, paging, the
+#: API's filters and formats): one place, checked against the filter sets, the search form and the
+#: API's paginator by the tests. Others change nothing on the page.
 QUERY_PARAMETERS = frozenset(
     {"page", "tag", "source", "published_after", "published_before", "ordering"}
     | {"q", "category", "from", "to"}
+    | {"page_size", "format", "region", "period", "period_from", "period_to"}
 )
 GZIP_RE = re.compile(r"\bgzip\b")
 

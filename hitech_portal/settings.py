@@ -252,7 +252,6 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     # Behind a proxy, the client address is the one it adds to X-Forwarded-For.
-    "NUM_PROXIES": int(os.environ["NUM_PROXIES"]) if os.environ.get("NUM_PROXIES") else None,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "高新区产业门户 API",
@@ -342,7 +341,8 @@ CSRF_COOKIE_HTTPONLY = True
 if proxy_header := os.environ.get("SECURE_PROXY_SSL_HEADER", "").strip():
     SECURE_PROXY_SSL_HEADER = ("HTTP_" + proxy_header.upper().replace("-", "_"), "https")
 # Who the client is, for the login lockout per address, is decided where view counts decide it
-# (NUM_PROXIES trusted proxies' X-Forwarded-For, else REMOTE_ADDR): one rule for both.
+# (NUM_PROXIES trusted proxies' X-Forwarded-For, else REMOTE_ADDR): one rule for both, and for
+# the API's rate (api.views.ClientAddressThrottle).
 AXES_CLIENT_IP_CALLABLE = "articles.view_counts.client_address"
 if not DEBUG:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)

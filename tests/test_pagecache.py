@@ -19,6 +19,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import path as route
 from django.utils import timezone
 
+from api import filters as api_filters
+from api.filters import ObservationFilter
+from api.views import Pages
 from articles.filters import ArticleFilter
 from articles.forms import SearchForm
 from articles.importing import ArticleImporter
@@ -33,7 +36,13 @@ from hitech_portal.pagecache import (
     invalidate_pages,
     seconds_to_next_publication,
 )
-from tests.factories import make_article, make_indicator, make_observation, make_user
+from tests.factories import (
+    make_article,
+    make_articles,
+    make_indicator,
+    make_observation,
+    make_user,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -294,7 +303,21 @@ def test_unknown_query_parameters_create_no_entries(client):
 
 def test_known_query_parameters_are_those_the_pages_read():
     read = set(ArticleFilter.base_filters) | set(SearchForm().fields) | {"page"}
-    assert read == set(QUERY_PARAMETERS)
+    api = set(api_filters.ArticleFilter.base_filters) | set(ObservationFilter.base_filters)
+    api |= {"q", Pages.page_query_param, Pages.page_size_query_param, "format"}
+    assert read | api == set(QUERY_PARAMETERS)
+
+
+def test_api_filters_and_page_sizes_are_never_answered_from_another_entry(client):
+    indicator = make_indicator(slug="gdp")
+    make_observation(indicator=indicator, period="2024", region="全国")
+    make_observation(indicator=indicator, period="2024", region="北京")
+    make_articles(3)
+    observations = "/api/indicators/gdp/observations/"
+    assert client.get(observations).json()["count"] == 2
+    assert client.get(observations, {"region": "北京"}).json()["count"] == 1
+    assert len(client.get("/api/articles/").json()["results"]) == 3
+    assert len(client.get("/api/articles/", {"page_size": 1}).json()["results"]) == 1
 
 
 def test_a_flood_of_query_strings_evicts_neither_generation_nor_schedule(client, settings):

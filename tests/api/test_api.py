@@ -215,6 +215,17 @@ def test_rate_limit_per_client_address(client, settings):
     assert client.get("/api/tags/", REMOTE_ADDR="203.0.113.6").status_code == 200
 
 
+def test_a_forged_forwarded_for_does_not_escape_the_rate(client, settings):
+    """Without proxies in front (NUM_PROXIES=0) X-Forwarded-For is the client's own claim."""
+    settings.API_RATE_LIMIT = "2/min"
+    settings.PAGE_CACHE_SECONDS = 0
+    statuses = [
+        client.get("/api/categories/", HTTP_X_FORWARDED_FOR=f"10.0.0.{n}").status_code
+        for n in range(4)
+    ]
+    assert statuses == [200, 200, 429, 429]
+
+
 def test_api_is_read_only(client):
     assert client.post("/api/articles/", {"title": "x"}).status_code == 405
 
