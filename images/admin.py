@@ -1,8 +1,11 @@
 """The image library in the admin: upload (button, drag and drop), search, reuse, where used.
 
-An image still shown by an article cannot be deleted: the delete page lists those articles
-instead, as it does for any protected object. The body editor's paste and drop post to
-:meth:`ImageAdmin.upload_view`, which runs the same form as the add page.
+An image still shown by an article (or by a change waiting for review) cannot be deleted: the
+delete page lists those articles instead, as it does for any protected object. Its words and focal
+point show on the pages of the articles using it, so whoever may not change one of those articles
+without review may not change the image either (``articles.workflow.needs_review``). The body
+editor's paste and drop post to :meth:`ImageAdmin.upload_view`, which runs the same form as the
+add page.
 """
 
 from django.contrib import admin
@@ -10,6 +13,8 @@ from django.http import JsonResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.views.decorators.http import require_POST
+
+from articles.workflow import needs_review
 
 from .files import content_hash
 from .forms import ImageForm
@@ -120,6 +125,13 @@ class ImageAdmin(admin.ModelAdmin):
                     for a in articles
                 ),
             ),
+        )
+
+    def has_change_permission(self, request, obj=None):
+        if not super().has_change_permission(request, obj):
+            return False
+        return obj is None or not any(
+            needs_review(request.user, article) for article in articles_using([obj])
         )
 
     def get_deleted_objects(self, objs, request):

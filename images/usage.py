@@ -15,13 +15,17 @@ def _articles():
 
 
 def articles_using(images) -> list:
-    """The articles (any state) that show any of ``images``, newest first; one query."""
+    """The articles (any state) that show any of ``images``, or whose change waiting for review
+    would show one (a 主编 approving it must find the picture), newest first; one query."""
     condition = Q()
     for image in images:
         condition |= Q(cover_image=image.pk) | Q(body__contains=image.file.name)
+        condition |= Q(pending_change__values__cover_image=image.pk)
+        condition |= Q(pending_change__values__body__icontains=image.file.name)
     if not condition:
         return []
-    return list(_articles().filter(condition).only("id", "title").order_by("-id"))
+    articles = _articles().filter(condition).distinct()
+    return list(articles.only("id", "title", "status").order_by("-id"))
 
 
 class _Count(Subquery):

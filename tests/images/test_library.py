@@ -7,13 +7,14 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 from django.urls import reverse
 
-from articles.models import PendingChange
+from articles.models import Article, PendingChange
 from articles.revisions import Revision
 from images.models import Image
 from tests.admin_client import post_change
-from tests.factories import image_upload, jpeg_bytes, make_article, make_image
+from tests.factories import image_upload, jpeg_bytes, make_article, make_image, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -215,3 +216,33 @@ def test_restoring_a_revision_whose_cover_was_deleted_since_leaves_no_cover(clie
     article.refresh_from_db()
     assert article.cover_image is None
     assert article.version == 3  # restored all the same
+
+
+def test_an_editor_may_not_change_the_words_or_crop_of_a_live_articles_cover(client, editor):
+    image = make_image(alt="原说明", caption="原图注")
+    live = make_article(cover_image=image)  # published
+    draft_only = make_image(alt="草稿配图")
+    make_article(cover_image=draft_only, status=Article.Status.DRAFT)
+    words = {"alt": "编辑改的说明", "caption": "编辑改的图注", "credit": "", "focal_x": "0.1",
+             "focal_y": "0.9"}  # fmt: skip
+    response = client.post(f"/admin/images/image/{image.pk}/change/", words)
+    assert response.status_code == 403
+    image.refresh_from_db()
+    assert (image.alt, image.caption, image.focal_x) == ("原说明", "原图注", 0.5)
+    assert "原图注" in Client().get(live.get_absolute_url()).text
+    # An image only drafts use is the 编辑's to change.
+    response = client.post(f"/admin/images/image/{draft_only.pk}/change/", words)
+    assert response.status_code == 302
+    draft_only.refresh_from_db()
+    assert draft_only.caption == "编辑改的图注"
+
+
+def test_an_image_a_waiting_change_proposes_cannot_be_deleted(client, editor):
+    article = make_article()
+    image = make_image(alt="新封面")
+    post_change(client, article, cover_image=image.pk)
+    assert PendingChange.objects.filter(article=article).exists()
+    client.force_login(make_user("zhubian", groups=["主编"]))
+    response = client.post(f"/admin/images/image/{image.pk}/delete/", {"post": "yes"})
+    assert Image.objects.filter(pk=image.pk).exists()
+    assert article.title in response.text  # the delete page names the article
