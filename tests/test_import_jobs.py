@@ -154,3 +154,19 @@ def _view_permission():
     from django.contrib.auth.models import Permission
 
     return Permission.objects.filter(codename="view_importrecord")
+
+
+@pytest.mark.parametrize("gone", ["deleted", "deactivated"])
+def test_a_queued_import_whose_uploader_is_gone_writes_nothing(media, settings, gone):
+    """The job applies its uploader's rights; without the account there are none to apply."""
+    record = _queued_record(media, settings)
+    if gone == "deleted":
+        record.user.delete()
+    else:
+        record.user.is_active = False
+        record.user.save()
+    assert tasks.import_file.call(record.pk) == "refused: no uploader"
+    record.refresh_from_db()
+    assert record.status == "failed" and "账号已删除或停用" in record.problem
+    assert Article.objects.count() == 0
+    assert list(media.joinpath("django-import-export").iterdir()) == []

@@ -70,6 +70,14 @@ def import_file(record_id: int) -> str:
     record = ImportRecord.objects.select_related("user").get(pk=record_id)
     if record.status != ImportRecord.Status.QUEUED:
         return f"not queued: {record.status}"  # cancelled meanwhile, or already run
+    if record.user is None or not record.user.is_active:
+        # The uploader's rights are the job's: with the account gone there are none to apply
+        # (``user=None`` would be the command's unlimited rights).
+        _finish(
+            record, ImportRecord.Status.FAILED, "上传这个文件的账号已删除或停用，导入没有执行。"
+        )
+        upload_storage(record.upload).remove()
+        return "refused: no uploader"
     name = job_name(record)
     record.status = ImportRecord.Status.RUNNING
     record.save(update_fields=["status"])
