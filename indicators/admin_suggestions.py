@@ -36,7 +36,7 @@ def suggestion_view(request, article_id):
     if action != "take" or candidate is None:
         messages.warning(request, "这个指标不在建议之列。")
         return back
-    if error := suggestions.write_error(request.user, candidate):
+    if error := suggestions.write_error(request.user, candidate, article):
         raise PermissionDenied(error)
     try:
         with transaction.atomic(), public_changes.collected(user=request.user, how="采用数字"):

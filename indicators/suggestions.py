@@ -111,7 +111,8 @@ def suggestions_for(article: Article) -> list[Suggestion]:
     score = _matcher(indicators)
     period = period_of(article)
     existing = {
-        (obs.indicator_id, obs.region): obs for obs in Observation.objects.filter(period=period)
+        (obs.indicator_id, obs.region): obs
+        for obs in Observation.objects.filter(period=period).select_related("source_article")
     }
     suggestions = []
     for figure in figures:
@@ -134,14 +135,20 @@ def suggestions_for(article: Article) -> list[Suggestion]:
     return suggestions
 
 
-def write_error(user, candidate: Candidate) -> str | None:
-    """Why ``user`` may not record ``candidate``, or None when they may (the one rule)."""
+def write_error(user, candidate: Candidate, article: Article) -> str | None:
+    """Why ``user`` may not record ``candidate`` from ``article``, or None when they may (the one
+    rule). A value readers see is not replaced by one from an article they cannot read yet: the
+    new value would be embargoed with its article, and the public figure would vanish meanwhile."""
     if candidate.recorded:
         return "已录入"
     if candidate.existing is None:
         return None if user.has_perm("indicators.add_observation") else "你没有添加观测值的权限"
     if not user.has_perm("indicators.change_observation"):
         return "已有不同的数值，你没有修改观测值的权限"
+    existing = candidate.existing
+    public = existing.source_article is None or existing.source_article.is_published()
+    if public and not article.is_published():
+        return "已有公开的数值：这篇文章发布后才能用它的数字替换"
     return None
 
 

@@ -14,7 +14,7 @@ def figure_suggestions(context, article):
     rows = [
         (
             suggestion,
-            [(c, suggestions.write_error(user, c)) for c in suggestion.candidates],
+            [(c, suggestions.write_error(user, c, article)) for c in suggestion.candidates],
         )
         for suggestion in suggestions.suggestions_for(article)
     ]

@@ -191,3 +191,22 @@ def test_figures_of_the_title_are_suggested_too(client, chief):
     article = make_article(title="园区新增高新技术企业120家", body="<p>园区持续发力。</p>")
     page = client.get(change_url(article)).content.decode()
     assert "高新技术企业数量：120家" in page
+
+
+def test_a_draft_does_not_replace_a_value_readers_see(client, seed_article, editor):
+    """Its figure would be embargoed with it, and the public one would vanish meanwhile."""
+    zones = seed_article.indicators.get(slug="national-hitech-zones")
+    Observation.objects.create(indicator=zones, period="2024", value=Decimal(170))
+    Article.objects.filter(pk=seed_article.pk).update(status=Article.Status.DRAFT)
+    seed_article.refresh_from_db()
+    assert (
+        "已有公开的数值：这篇文章发布后才能用它的数字替换"
+        in client.get(change_url(seed_article)).content.decode()
+    )
+    key = key_of(seed_article, "178家")
+    refused = client.post(take_url(seed_article), {"suggestion": f"take:{key}:{zones.pk}"})
+    assert refused.status_code == 403
+    assert list(Observation.objects.public().filter(indicator=zones, period="2024")) == [
+        zones.observations.get(period="2024")
+    ]
+    assert zones.observations.get(period="2024").value == Decimal(170)
