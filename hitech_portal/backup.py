@@ -30,8 +30,10 @@ from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
+from .pagecache import invalidate_pages
+
 FORMAT = 1
-APPS = ("auth", "articles", "indicators", "hitech_portal")
+APPS = ("auth", "articles", "images", "indicators", "hitech_portal")
 SKIPPED_MEDIA = {"django-import-export"}  # uploads waiting for 确认导入 (hitech_portal.imports)
 
 
@@ -172,6 +174,7 @@ def restore(path: Path, *, replace: bool = False) -> dict:
         media = work / "media"
         if media.is_dir():
             shutil.copytree(media, settings.MEDIA_ROOT, dirs_exist_ok=True)
+    invalidate_pages()  # pages cached from the database before the restore show it no more
     restored = summary()
     differs = {
         label: (count, restored.get(label))

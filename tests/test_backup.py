@@ -15,7 +15,14 @@ from django.db import connection
 
 from articles.models import Article
 from hitech_portal.backup import summary
-from tests.factories import make_article, make_indicator, make_observation, make_tag, make_user
+from tests.factories import (
+    make_article,
+    make_image,
+    make_indicator,
+    make_observation,
+    make_tag,
+    make_user,
+)
 from tests.test_settings import DROPPED, ROOT
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -73,6 +80,7 @@ def content(settings, tmp_path):
     make_article(title="草稿", status=Article.Status.DRAFT, published_at=None)
     indicator = make_indicator(name="高新区数量", slug="zones")
     make_observation(indicator=indicator, value=178, source_article=article)
+    make_image(alt="园区全景")  # a library picture: its row, its file and its renditions
     return settings.MEDIA_ROOT
 
 
@@ -84,6 +92,7 @@ def test_backup_then_restore_into_an_empty_database_gives_everything_back(
     before = summary(digest=True)
     assert before["articles.article"]["rows"] == 2
     assert before["articles.tag"]["rows"] == 2
+    assert before["images.image"]["rows"] == 1
     assert any(label.startswith("articles.historical") and value["rows"] >= 2
                for label, value in before.items())  # fmt: skip
 
