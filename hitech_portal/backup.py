@@ -133,6 +133,20 @@ def backup(path: Path) -> dict:
     return manifest
 
 
+def extract(archive: tarfile.TarFile, folder: Path) -> None:
+    """Unpack regular files and folders only, all inside ``folder``: tarfile's "data" filter
+    where Python has it (3.11.4 and newer), the same rule by hand before."""
+    if hasattr(tarfile, "data_filter"):
+        archive.extractall(folder, filter="data")
+        return
+    root = folder.resolve()
+    for member in archive.getmembers():
+        target = (folder / member.name).resolve()
+        if not (member.isfile() or member.isdir()) or not target.is_relative_to(root):
+            raise tarfile.TarError(f"{member.name!r} is not a plain file of the backup")
+    archive.extractall(folder)
+
+
 def restore(path: Path, *, replace: bool = False) -> dict:
     """Load the archive at ``path`` into the configured database and ``MEDIA_ROOT``; returns the
     manifest once the restored counts have been checked against it."""
@@ -147,7 +161,7 @@ def restore(path: Path, *, replace: bool = False) -> dict:
         work = Path(work)
         try:
             with tarfile.open(path, "r:gz") as archive:
-                archive.extractall(work, filter="data")
+                extract(archive, work)
             manifest = json.loads((work / "manifest.json").read_text())
         except (OSError, tarfile.TarError, ValueError, KeyError) as exc:
             raise BackupError(f"不是本系统的备份文件：{exc}") from None

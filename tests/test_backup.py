@@ -119,3 +119,26 @@ def test_restoring_something_else_is_a_clear_error(tmp_path):
     junk.write_bytes(b"not an archive")
     with pytest.raises(CommandError, match="不是本系统的备份文件|数据库不是空的"):
         call_command("restore", str(junk), "--replace")
+
+
+@pytest.mark.parametrize("python_has_data_filter", [True, False])
+def test_an_archive_reaching_outside_its_folder_is_refused(
+    tmp_path, monkeypatch, python_has_data_filter
+):
+    """Python before 3.11.4 (Debian 12's 3.11.2) has no tarfile filters: the same rule holds."""
+    import tarfile
+
+    from hitech_portal.backup import extract
+
+    if not python_has_data_filter:
+        monkeypatch.delattr(tarfile, "data_filter", raising=False)
+    hostile = tmp_path / "hostile.tar.gz"
+    with tarfile.open(hostile, "w:gz") as archive:
+        payload = tmp_path / "payload"
+        payload.write_text("x")
+        archive.add(payload, arcname="../escaped.txt")
+    folder = tmp_path / "work"
+    folder.mkdir()
+    with tarfile.open(hostile, "r:gz") as archive, pytest.raises(tarfile.TarError):
+        extract(archive, folder)
+    assert not (tmp_path / "escaped.txt").exists()
