@@ -1,6 +1,7 @@
 """Time the API's article list against the HTML category page, in the same run.
 
-    DATABASE_URL=sqlite:////tmp/bench.sqlite3 .venv/bin/python bench/api_bench.py --articles 100000
+    mkdir -p bench/out && DATABASE_URL=sqlite:///bench/out/api.sqlite3 \
+        .venv/bin/python bench/api_bench.py --articles 100000
 
 Fills the configured database as ``bench/public_pages.py`` does (never one you care about: it adds
 rows), turns the page cache and the API's rate limit off, then requests each page in process,
