@@ -14,7 +14,14 @@ from articles.models import Article
 from hitech_portal.imports.admin import EngineImportMixin
 
 from .admin_suggestions import suggestion_view
-from .models import DEFAULT_REGION, Indicator, IndicatorAlias, IndicatorLink, Observation
+from .models import (
+    DEFAULT_REGION,
+    Indicator,
+    IndicatorAlias,
+    IndicatorLink,
+    Observation,
+    embargo_error,
+)
 from .resources import ObservationResource
 from .selectors import headline_subquery
 
@@ -99,6 +106,20 @@ class IndicatorAdmin(PublicChangesAdminMixin, SimpleHistoryAdmin):
         return obj.observation_count
 
 
+class ObservationForm(forms.ModelForm):
+    user = None  # the request's, set by ObservationAdmin.get_form
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk is not None:
+            before = Observation.objects.select_related("source_article").get(pk=self.instance.pk)
+            was_public = before.source_article is None or before.source_article.is_published()
+            source = cleaned.get("source_article")
+            if error := embargo_error(self.user, was_public, source):
+                self.add_error("source_article", error)
+        return cleaned
+
+
 @admin.register(Observation)
 class ObservationAdmin(EngineImportMixin, PublicChangesAdminMixin, SimpleHistoryAdmin):
     resource_classes = [ObservationResource]  # import runs indicators.importing
@@ -109,6 +130,11 @@ class ObservationAdmin(EngineImportMixin, PublicChangesAdminMixin, SimpleHistory
     search_help_text = "按指标名称、期间、地区或备注搜索"
     autocomplete_fields = ["indicator", "source_article"]
     fields = ["indicator", "period", "region", "value", "note", "source_article"]
+    form = ObservationForm
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        return type(form.__name__, (form,), {"user": request.user})
 
     @admin.display(description="数值", ordering="value")
     def display_value(self, obj):

@@ -14,7 +14,7 @@ from django.db.models import Q
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
-from articles.models import Article, published_q
+from articles.models import Article, may_publish, published_q
 
 #: The region of a figure that names none, and the one an indicator's headline comes from.
 DEFAULT_REGION = "全国"
@@ -90,6 +90,16 @@ class ObservationQuerySet(models.QuerySet):
         article itself is visible (a scheduled or draft article's figures stay unpublished); a
         value that cites no article is public."""
         return self.filter(Q(source_article__isnull=True) | published_q("source_article__"))
+
+
+def embargo_error(user, was_public: bool, source: Article | None) -> str | None:
+    """Why ``user`` may not put a value readers see (``was_public``) under the embargo of an
+    article they cannot read yet (``source``): the value would vanish from every page, chart and
+    CSV until that article is published, so only a 主编 may. None when allowed; the admin's form
+    and the figure suggestions both ask here."""
+    if not was_public or source is None or source.is_published() or may_publish(user):
+        return None
+    return "已有公开的数值：改为引用未发布的文章会让它在页面上消失，只有主编可以这样做"
 
 
 class Observation(models.Model):

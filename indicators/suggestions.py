@@ -27,7 +27,7 @@ from articles.models import Article
 from articles.search.text import html_to_text
 
 from .figures import Figure, find_figures
-from .models import DEFAULT_REGION, DismissedFigure, Indicator, Observation
+from .models import DEFAULT_REGION, DismissedFigure, Indicator, Observation, embargo_error
 
 #: Provincial-level regions, as a figure's phrase may name them (北京, 广东省, 新疆维吾尔自治区).
 REGIONS = (
@@ -137,8 +137,8 @@ def suggestions_for(article: Article) -> list[Suggestion]:
 
 def write_error(user, candidate: Candidate, article: Article) -> str | None:
     """Why ``user`` may not record ``candidate`` from ``article``, or None when they may (the one
-    rule). A value readers see is not replaced by one from an article they cannot read yet: the
-    new value would be embargoed with its article, and the public figure would vanish meanwhile."""
+    rule; a value readers see goes under an unpublished article's embargo only by a 主编's hand,
+    :func:`~indicators.models.embargo_error`)."""
     if candidate.recorded:
         return "已录入"
     if candidate.existing is None:
@@ -147,9 +147,7 @@ def write_error(user, candidate: Candidate, article: Article) -> str | None:
         return "已有不同的数值，你没有修改观测值的权限"
     existing = candidate.existing
     public = existing.source_article is None or existing.source_article.is_published()
-    if public and not article.is_published():
-        return "已有公开的数值：这篇文章发布后才能用它的数字替换"
-    return None
+    return embargo_error(user, public, article)
 
 
 def dismiss_error(user) -> str | None:

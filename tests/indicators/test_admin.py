@@ -8,7 +8,7 @@ from django.urls import reverse
 from articles.models import Article
 from indicators.models import Indicator, Observation
 from tests.admin_client import changeform_data
-from tests.factories import make_article, make_indicator, make_observation
+from tests.factories import make_article, make_indicator, make_observation, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -136,3 +136,26 @@ def test_editor_enters_observations_but_cannot_change_indicators(client, editor)
     assert indicator.observations.get().period == "2024-06"
     listing = client.get(reverse("admin:indicators_observation_changelist"))
     assert "2024-06" in listing.text
+
+
+@pytest.mark.parametrize(("role", "allowed"), [("编辑", False), ("主编", True)])
+def test_only_a_chief_puts_a_public_value_under_a_drafts_embargo(client, role, allowed):
+    """Citing an unpublished article hides the value everywhere until it is published."""
+    client.force_login(make_user("someone", groups=[role]))
+    indicator = make_indicator(slug="zones")
+    observation = make_observation(indicator=indicator, period="2024", value=178)
+    draft = make_article(title="尚未发布的文章", status=Article.Status.DRAFT)
+    url = f"/admin/indicators/observation/{observation.pk}/change/"
+    form = {"indicator": indicator.pk, "period": "2024", "region": "全国", "value": "180",
+            "note": "", "source_article": draft.pk}  # fmt: skip
+    response = client.post(url, form)
+    observation.refresh_from_db()
+    if allowed:
+        assert response.status_code == 302 and observation.source_article == draft
+    else:
+        assert "只有主编可以这样做" in response.text
+        assert (observation.source_article, observation.value) == (None, 178)
+        assert Observation.objects.public().filter(pk=observation.pk).exists()
+    # Citing a published article, or editing a value that was not public, is everyone's work.
+    published = make_article(title="已发布的文章")
+    assert client.post(url, {**form, "source_article": published.pk}).status_code == 302

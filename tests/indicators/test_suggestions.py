@@ -200,7 +200,7 @@ def test_a_draft_does_not_replace_a_value_readers_see(client, seed_article, edit
     Article.objects.filter(pk=seed_article.pk).update(status=Article.Status.DRAFT)
     seed_article.refresh_from_db()
     assert (
-        "已有公开的数值：这篇文章发布后才能用它的数字替换"
+        "已有公开的数值：改为引用未发布的文章会让它在页面上消失，只有主编可以这样做"
         in client.get(change_url(seed_article)).content.decode()
     )
     key = key_of(seed_article, "178家")
