@@ -74,10 +74,11 @@ class PageCacheMiddleware:
 
     Anonymous means no session cookie (a logged-in user always has one) and no flash-message
     cookie: such requests are answered from the store before the session, locale and
-    authentication middleware run. The key (:func:`~hitech_portal.pagecache.page_key`) is the
-    page generation, the path, the known query parameters and the request headers the stored
-    response varies on, so :func:`~hitech_portal.pagecache.invalidate_pages` retires every
-    entry at once. HEAD is answered from the GET entry (and a HEAD miss fills it).
+    authentication middleware run. The key (:class:`~hitech_portal.pagecache.PageLookup`) is
+    the language, whether the reader takes gzip, the path and the known query parameters; the
+    entry records the page's tags (what it shows, :func:`articles.public_changes.page_tags`)
+    with their versions, so a write retires exactly the pages that show what it changed. HEAD
+    is answered from the GET entry (and a HEAD miss fills it).
 
     HTTP caching: stored pages carry an ``ETag`` (made by ``ConditionalGetMiddleware`` further
     in) and the time they were rendered as ``Last-Modified``, and a conditional request for one
@@ -88,11 +89,14 @@ class PageCacheMiddleware:
     Never stored: requests with unknown query parameters (answered from the entry without them
     when there is one), responses other than 200, responses that set a cookie, touch the session
     or the CSRF token, or say ``private``/``no-cache``/``no-store``/``max-age=0``
-    (``never_cache`` previews, the health check).
+    (``never_cache`` previews, the health check), pages rendered while a write went on.
     """
 
     def __init__(self, get_response):
         self.get_response = get_response
+        from articles.public_changes import page_tags  # the apps are loaded by now
+
+        self.page_tags = page_tags
 
     def __call__(self, request):
         seconds = settings.PAGE_CACHE_SECONDS
@@ -107,13 +111,17 @@ class PageCacheMiddleware:
         response = lookup.get()
         if response is not None:
             return self._answer(request, response)
-        response = self.get_response(request)
-        if lookup.storable and self._cacheable(request, response):
+        if not lookup.storable:
+            return self.get_response(request)
+        generation = pagecache.current_generation()
+        with pagecache.recording() as shown:
+            response = self.get_response(request)
+        if self._cacheable(request, response):
             timeout = pagecache.keep_seconds(seconds)
             if not response.has_header("Last-Modified"):  # feeds give their newest item's
                 response["Last-Modified"] = http_date()
             self._public(response, timeout)
-            lookup.set(response, timeout)
+            lookup.set(response, timeout, self.page_tags(request, shown), generation)
         return response
 
     @staticmethod

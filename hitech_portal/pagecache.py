@@ -1,68 +1,151 @@
-"""Generation-based invalidation for cached public pages.
+"""Dependency-keyed invalidation for cached public pages.
 
-Every cached page key carries the current *generation*; any write that changes what the public
-sees calls :func:`invalidate_pages`, which moves the generation on so every old entry is simply
-never read again (and expires on its own). The counter lives in the shared cache, so all app
-servers agree on it without keeping state of their own.
+Each stored page records what it shows as *page tags* — ``article:12`` (that article's words),
+``category:3`` and ``tag:7`` (who is in that category's or tag's lists, in which order), ``site``
+(the site-wide lists: home, search, feeds, sitemaps, the API, the indicator pages), ``all`` (on
+every page) — with the version each tag had when the page was rendered. A write moves on the
+versions of the tags it changes (:func:`retire`); a stored page whose tags all still have the
+versions it recorded is current, any other is never served again (and expires on its own). A hit
+reads its tags' versions in one round trip (``get_many``). What a write changes and what a page
+shows are decided in one place, :mod:`articles.public_changes`; the cache itself is
+``hitech_portal.middleware.PageCacheMiddleware``.
 
-The cache itself is ``hitech_portal.middleware.PageCacheMiddleware``. Which writes retire pages
-and note publication times is decided in one place, :mod:`articles.public_changes`.
+The versions live in the shared ``default`` cache, so all app servers agree on them without
+keeping state of their own; the pages live in a cache of their own (the ``pages`` alias): however
+many query strings a flood of requests makes up, filling that store never evicts a version or the
+schedule. A version that is lost all the same starts again from the clock, never from a number a
+page was stored under, and a page whose tag has no version is not served.
+
+Besides the tags, every write moves one *generation* on (:func:`current_generation`): what is
+derived from many rows and cached apart from pages (list counts, a category's filter choices) is
+keyed by it, and a page rendered while a write went on is not stored at all.
 
 Scheduled articles need no cron and no write at their time, so the cache must not keep a page
 past the moment one goes live: writes note future publication times (:func:`schedule_pages`),
 and no page is stored beyond the next one. The list lives in the shared cache next to the
-counter, so reading it costs no query; were it lost (a flushed cache), a scheduled article would
+versions, so reading it costs no query; were it lost (a flushed cache), a scheduled article would
 show up at most ``PAGE_CACHE_SECONDS`` late.
-
-The pages themselves live in a cache of their own (the ``pages`` alias): however many query
-strings a flood of requests makes up, filling that store can never evict the counter or the
-schedule, which live in the ``default`` cache. Were the counter lost all the same, it starts
-again from the clock, never from a number old pages were stored under.
 """
 
 import hashlib
+import os
 import re
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
 from datetime import datetime
 from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.cache import cache, caches
+from django.core.cache.backends.filebased import FileBasedCache
+from django.core.cache.backends.redis import RedisCache
 from django.db import connection, transaction
+from django.http import HttpResponse
 from django.utils.translation import get_language_from_path
 
+from .cache import UNAVAILABLE, SharedSlots, _warn
+
 GENERATION_KEY = "pages:generation"
+VERSION_PREFIX = "pages:v:"
 SCHEDULE_KEY = "pages:schedule"
 SCHEDULE_LENGTH = 1000  # the nearest publication times kept
+
+EVERYTHING = "all"  # on every page: retired by writes whose reach is not known
+SITE = "site"  # the site-wide lists and every page not told apart below
+
+
+def _fresh() -> int:
+    return time.time_ns() // 1000
 
 
 def current_generation() -> int:
     generation = cache.get(GENERATION_KEY)
     if generation is None:
-        cache.add(GENERATION_KEY, time.time_ns() // 1000, timeout=None)
+        cache.add(GENERATION_KEY, _fresh(), timeout=None)
         generation = cache.get(GENERATION_KEY, 1)
     return int(generation)
 
 
-def invalidate_pages() -> None:
-    """Call after any write that changes a public page (save, delete, publish, bulk import)."""
-    try:
-        cache.incr(GENERATION_KEY)
-    except ValueError:  # not set yet (or evicted): start a fresh generation
-        cache.set(GENERATION_KEY, current_generation() + 1, timeout=None)
+def retire(tags: Iterable[str]) -> None:
+    """Move the generation and the versions of ``tags`` on: every stored page that shows any of
+    them is retired. In one round trip with Redis."""
+    keys = [GENERATION_KEY, *(VERSION_PREFIX + tag for tag in sorted(set(tags)))]
+    # The generation first: a page whose render overlapped this write is then either not
+    # stored (it sees the generation moved) or stored under versions this write moves after.
+    backend = caches["default"]
+    slots = _slots()
+    if isinstance(backend, RedisCache):
+        names = [backend.make_and_validate_key(key) for key in keys]
+        try:
+            pipe = backend._cache.get_client(names[0], write=True).pipeline(transaction=False)
+            fresh = _fresh()
+            for name in names:
+                pipe.set(name, fresh, nx=True)  # a lost version starts from the clock
+                pipe.incr(name)
+            pipe.execute()
+        except UNAVAILABLE as exc:
+            _warn(exc)
+        return
+    for key in keys if slots is None else keys[:1]:
+        try:
+            backend.incr(key)
+        except ValueError:  # not set yet (or evicted): start from the clock
+            backend.set(key, _fresh(), timeout=None)
+    if slots is not None:
+        slots.incr_many(keys[1:])
 
 
-def invalidate_pages_on_commit() -> None:
-    """Invalidate now, and inside a transaction once more when it commits.
+def retire_on_commit(tags: Iterable[str]) -> None:
+    """Retire now, and inside a transaction once more when it commits.
 
     Now, so this request (and a test, which never commits) reads fresh pages; on commit, because
     another request may have rendered and stored a page from the old rows while this
-    transaction was still open.
-    """
-    invalidate_pages()
+    transaction was still open."""
+    tags = set(tags)
+    retire(tags)
     if connection.in_atomic_block:
-        transaction.on_commit(invalidate_pages)
+        transaction.on_commit(lambda: retire(tags))
+
+
+def invalidate_pages() -> None:
+    """Retire every cached page (a restore, a rebuilt index, a write whose reach is unknown)."""
+    retire([EVERYTHING])
+
+
+def invalidate_pages_on_commit() -> None:
+    retire_on_commit([EVERYTHING])
+
+
+_tables: dict[str, SharedSlots] = {}
+
+
+def _slots() -> SharedSlots | None:
+    """The versions' table when the shared cache is a folder of files (see ``SharedSlots``);
+    None when they live in the shared cache itself (Redis: one ``MGET``)."""
+    backend = caches["default"]
+    if not isinstance(backend, FileBasedCache):
+        return None
+    path = os.path.join(backend._dir, "page-versions")
+    table = _tables.get(path)
+    if table is None:
+        table = _tables.setdefault(path, SharedSlots(path))
+    return table
+
+
+def read_versions(keys: list[str], *, create: bool = False) -> dict[str, int]:
+    """The current version of each version key (``create``: give the missing ones one)."""
+    slots = _slots()
+    if slots is not None:
+        return slots.get_many(keys)
+    found = cache.get_many(keys)
+    if create and len(found) < len(keys):
+        for key in set(keys) - found.keys():
+            cache.add(key, _fresh(), timeout=None)
+        found = cache.get_many(keys)
+    return found
 
 
 def schedule_pages(times: Iterable[datetime | None]) -> None:
@@ -93,6 +176,39 @@ def seconds_to_next_publication() -> float | None:
     return next((moment - now for moment in cache.get(SCHEDULE_KEY) or () if moment > now), None)
 
 
+# --- what a page shows, noted while it renders ---------------------------------------------------
+
+
+@dataclass
+class Shown:
+    """What one page read while it rendered: its tags, and facts the tags are made from (the
+    category of each article read, the id of each category slug read, …)."""
+
+    tags: set[str] = field(default_factory=set)
+    facts: dict = field(default_factory=dict)
+
+
+_shown: ContextVar[Shown | None] = ContextVar("pagecache_shown", default=None)
+
+
+@contextmanager
+def recording() -> Iterator[Shown]:
+    """Note what is read inside the block (see :func:`noting`)."""
+    shown = Shown()
+    token = _shown.set(shown)
+    try:
+        yield shown
+    finally:
+        _shown.reset(token)
+
+
+def noting() -> Shown | None:
+    """The page being rendered for storing, if any: readers of rows add to it."""
+    return _shown.get()
+
+
+# --- where a page is stored ----------------------------------------------------------------------
+
 #: The query parameters public pages and the API read (category filters, search, paging, the
 #: API's filters and formats): one place, checked against the filter sets, the search form and the
 #: API's paginator by the tests. Others change nothing on the page.
@@ -102,51 +218,100 @@ QUERY_PARAMETERS = frozenset(
     | {"page_size", "format", "region", "period", "period_from", "period_to"}
 )
 GZIP_RE = re.compile(r"\bgzip\b")
+#: The request headers a stored page may vary on: the key has whether GZip would compress, and
+#: only requests without a session or message cookie are served or stored at all; the language
+#: comes from the path. A page varying on anything else is not stored.
+MARKS = ("_csp",)
+KEYED_HEADERS = frozenset({"accept-encoding", "cookie", "accept-language", ""})
+
+
+#: Entries this process read or stored lately (at most ``PAGE_CACHE_LOCAL_ENTRIES``), each
+#: answered only after the same check against the shared versions as one read from the store:
+#: a hit then costs one read of versions and no copy of the page through the store.
+_local: dict[str, tuple] = {}
 
 
 class PageLookup:
-    """Where one request's page is stored.
+    """Where one request's page is stored, and what it is stored as.
 
-    The key is made of the generation, the language (from the path: the site never reads
-    ``Accept-Language``), the path, the known query parameters in a fixed order, and the values
-    of the request headers the stored response varies on, as ``Vary`` reads once every
-    middleware has added its own (the list is kept per page, as Django's ``learn_cache_key``
-    does). Two of them are normalised: ``Accept-Encoding`` to whether GZip would compress, and
-    ``Cookie`` is left out, because only requests without a session or message cookie are
-    served or stored at all. GET and HEAD share the entry."""
+    The key is made of the language (from the path: the site never reads ``Accept-Language``),
+    whether the reader accepts gzip, the path and the known query parameters in a fixed order:
+    one read finds the page. GET and HEAD share the entry. The entry is the page's tags with the
+    versions they had when it was rendered, when it expires, and the response as plain values
+    (status, headers, body bytes, what the view marked it with for the outer middleware), so a
+    hit unpickles no response object. A hit reads the entry (from this process's recent ones,
+    else from the store) and its tags' versions in one ``get_many``."""
 
     def __init__(self, request):
         self.request = request
-        known = sorted((k, v) for k, v in request.GET.lists() if k in QUERY_PARAMETERS)
-        self.storable = len(known) == len(request.GET)
+        query = request.META.get("QUERY_STRING")
+        known = (
+            sorted((k, v) for k, v in request.GET.lists() if k in QUERY_PARAMETERS) if query else []
+        )
+        self.storable = not query or len(known) == len(request.GET)
         language = get_language_from_path(request.path_info) or settings.LANGUAGE_CODE
+        encoding = "gzip" if GZIP_RE.search(request.META.get("HTTP_ACCEPT_ENCODING", "")) else "-"
         url = request.path + ("?" + urlencode(known, doseq=True) if known else "")
         digest = hashlib.sha256(url.encode("utf-8", "surrogateescape")).hexdigest()[:32]
-        self.base = f"pages.{current_generation()}.{language}.{digest}"
+        self.key = f"pages.{language}.{encoding}.{digest}"
 
     @property
     def store(self):
         return caches["pages"]
 
-    def _key(self, headers: list[str]) -> str:
-        values = []
-        for header in headers:
-            value = self.request.headers.get(header, "")
-            if header == "accept-encoding":
-                value = "gzip" if GZIP_RE.search(value) else ""
-            values.append(f"{header}={value}")
-        digest = hashlib.sha256("\n".join(values).encode("utf-8", "surrogateescape")).hexdigest()
-        return f"{self.base}.{digest[:32]}"
-
-    def get(self):
-        headers = self.store.get(self.base + ".vary")
-        if headers is None:
+    def get(self) -> HttpResponse | None:
+        entry = _local.get(self.key)
+        if entry is not None:
+            response = self._response(entry)
+            if response is not None:
+                return response
+            _local.pop(self.key, None)
+        entry = self.store.get(self.key)
+        if entry is None:
             return None
-        return self.store.get(self._key(headers))
+        response = self._response(entry)
+        if response is not None:
+            self._keep(entry)
+        return response
 
-    def set(self, response, timeout: int) -> None:
-        vary = response.get("Vary", "").split(",")
-        ignored = {"cookie", "accept-language", ""}
-        headers = sorted({header.strip().lower() for header in vary} - ignored)
-        self.store.set(self.base + ".vary", headers, timeout)
-        self.store.set(self._key(headers), response, timeout)
+    @staticmethod
+    def _response(entry) -> HttpResponse | None:
+        recorded, expires, status, headers, body, marks = entry
+        if time.time() >= expires:
+            return None
+        if read_versions(list(recorded)) != recorded:  # a tag retired (or its version lost)
+            return None
+        response = HttpResponse(body, status=status, headers=headers)
+        response.__dict__.update(marks)
+        return response
+
+    def _keep(self, entry) -> None:
+        room = settings.PAGE_CACHE_LOCAL_ENTRIES
+        while len(_local) >= room > 0:
+            try:
+                del _local[next(iter(_local))]  # the oldest
+            except (KeyError, StopIteration, RuntimeError):
+                break
+        if room > 0:
+            _local[self.key] = entry
+
+    def set(self, response, timeout: int, tags: Iterable[str], generation: int) -> bool:
+        """Store the page under the versions its tags have now, unless a write moved the
+        generation on since ``generation`` (read before it rendered): then it may show rows
+        older than that write, and is not stored. Answers whether it was stored."""
+        vary = {header.strip().lower() for header in response.get("Vary", "").split(",")}
+        if vary - KEYED_HEADERS:
+            return False
+        keys = [VERSION_PREFIX + tag for tag in sorted(set(tags))]
+        recorded = read_versions(keys, create=True)
+        if cache.get(GENERATION_KEY) != generation or len(recorded) < len(keys):
+            return False
+        # What a view marked for the middleware outside, which still run on a hit (the embed
+        # page's ``frame-ancestors``: django-csp's ``@csp_update`` and the like).
+        marks = {name: value for name, value in vars(response).items() if name.startswith(MARKS)}
+        headers = dict(response.items())
+        expires = time.time() + timeout
+        entry = (recorded, expires, response.status_code, headers, response.content, marks)
+        self.store.set(self.key, entry, timeout)
+        self._keep(entry)
+        return True

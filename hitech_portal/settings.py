@@ -232,8 +232,11 @@ USE_TZ = True
 OPENCC_PROFILE = os.environ.get("OPENCC_PROFILE", "s2tw")
 
 # Public pages for anonymous readers are kept in the shared cache this long (0 turns it off);
-# every write that changes a page retires them at once (hitech_portal.pagecache).
+# every write retires at once the pages that show what it changed (hitech_portal.pagecache).
 PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "300"))
+# How many of the pages it served lately each app process keeps at hand (checked against the
+# shared versions on every hit like the others): 0 reads every page from the store.
+PAGE_CACHE_LOCAL_ENTRIES = int(os.environ.get("PAGE_CACHE_LOCAL_ENTRIES", "200"))
 # How long a CDN or proxy in front may keep a public page (s-maxage, and as long again stale while
 # it revalidates); browsers always revalidate (ETag/Last-Modified, 304).
 CDN_CACHE_SECONDS = int(os.environ.get("CDN_CACHE_SECONDS", "60"))

@@ -41,19 +41,19 @@ class FollowUps:
 def follow_ups(monkeypatch):
     """Counts the index writes and page retirements, letting both happen."""
     seen = FollowUps()
-    index, retire = search.index_articles, pagecache.invalidate_pages_on_commit
+    index, retire = search.index_articles, pagecache.retire_on_commit
 
     def counting_index(ids):
         ids = list(ids)
         seen.indexed.append(sorted(ids))
         return index(ids)
 
-    def counting_retire():
+    def counting_retire(tags):
         seen.retired += 1
-        retire()
+        retire(tags)
 
     monkeypatch.setattr(search, "index_articles", counting_index)
-    monkeypatch.setattr(pagecache, "invalidate_pages_on_commit", counting_retire)
+    monkeypatch.setattr(pagecache, "retire_on_commit", counting_retire)
     return seen
 
 
