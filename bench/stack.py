@@ -18,8 +18,9 @@ shows.
 - Cached: the page cache answers (the page was requested once before). Uncached: the request
   carries a session cookie, so the page cache neither answers nor stores it and the view runs.
 - ``load``, ``scaleout`` and ``drill`` run, while wrk loads the pages, an editor saving an
-  article through the model every 2 seconds (each save retires every cached page) and
-  ``import_articles`` importing a generated file.
+  article's summary through the model every 2 seconds (each save retires the pages that show
+  the article: its own, its category's first page, home, search, feeds) and
+  ``import_articles`` importing a generated file (each batch retires the lists it adds to).
 
 Reports requests/s, p99 latency and non-2xx responses (wrk counts non-2xx-or-3xx; socket
 errors are listed too), and each process's peak RSS where it matters.

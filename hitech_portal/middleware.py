@@ -20,6 +20,8 @@ from django.urls import reverse
 from django.utils.cache import get_conditional_response, get_max_age, patch_cache_control
 from django.utils.http import http_date, parse_http_date_safe
 
+from articles.public_changes import page_tags
+
 from . import pagecache
 from .traditional import TRADITIONAL, convert_feed, convert_html, convert_json_text
 
@@ -94,9 +96,6 @@ class PageCacheMiddleware:
 
     def __init__(self, get_response):
         self.get_response = get_response
-        from articles.public_changes import page_tags  # the apps are loaded by now
-
-        self.page_tags = page_tags
 
     def __call__(self, request):
         seconds = settings.PAGE_CACHE_SECONDS
@@ -121,7 +120,7 @@ class PageCacheMiddleware:
             if not response.has_header("Last-Modified"):  # feeds give their newest item's
                 response["Last-Modified"] = http_date()
             self._public(response, timeout)
-            lookup.set(response, timeout, self.page_tags(request, shown), generation)
+            lookup.set(response, timeout, page_tags(request, shown), generation)
         return response
 
     @staticmethod
