@@ -2,15 +2,15 @@
 
 Order in ``MIDDLEWARE``::
 
-    SecurityMiddleware, WhiteNoiseMiddleware, PageCacheMiddleware, GZipMiddleware,
-    SessionMiddleware, LocaleMiddleware, …, AuthenticationMiddleware, …,
+    PageCacheMiddleware, SecurityMiddleware, CSPMiddleware, …, WhiteNoiseMiddleware,
+    GZipMiddleware, SessionMiddleware, LocaleMiddleware, …, AuthenticationMiddleware, …,
     TraditionalChineseMiddleware
 
-The page cache sits outside everything that reads a reader's session, language or login: a page
-stored for anonymous readers is answered before any of that runs (and before GZip, so what it
-keeps is the compressed page, looked up by the response's ``Vary``). It sits outside the
-conversion too, so what it stores for a ``/zh-hant/`` page is the converted page: a cached
-traditional page costs no conversion.
+The page cache sits outside everything: a page stored for anonymous readers is answered before
+any session, language or login work, and with the headers the security, CSP and CORS middleware
+gave it when it was stored (and compressed by GZip, once for readers that take gzip). It sits
+outside the conversion too, so what it stores for a ``/zh-hant/`` page is the converted page: a
+cached traditional page costs no conversion.
 """
 
 from csp.constants import UNSAFE_INLINE
@@ -74,13 +74,19 @@ class TraditionalChineseMiddleware:
 class PageCacheMiddleware:
     """Serve anonymous readers' GET/HEAD requests for public pages from the page store.
 
+    First in ``MIDDLEWARE``: a stored page is the response as every other middleware left it,
+    security headers and content security policy included, so a hit runs none of them — it
+    costs less than a static file, which goes through them all. Requests for static files pass
+    straight on; so do requests the security middleware would redirect to HTTPS.
+
     Anonymous means no session cookie (a logged-in user always has one) and no flash-message
     cookie: such requests are answered from the store before the session, locale and
     authentication middleware run. The key (:class:`~hitech_portal.pagecache.PageLookup`) is
-    the language, whether the reader takes gzip, the path and the known query parameters; the
-    entry records the page's tags (what it shows, :func:`articles.public_changes.page_tags`)
-    with their versions, so a write retires exactly the pages that show what it changed. HEAD
-    is answered from the GET entry (and a HEAD miss fills it).
+    the language, whether the reader takes gzip, the scheme, the ``Origin`` of a cross-origin
+    request (CORS headers), the path and the known query parameters; the entry records the
+    page's tags (what it shows, :func:`articles.public_changes.page_tags`) with their
+    versions, so a write retires exactly the pages that show what it changed. HEAD is answered
+    from the GET entry (and a HEAD miss fills it).
 
     HTTP caching: stored pages carry an ``ETag`` (made by ``ConditionalGetMiddleware`` further
     in) and the time they were rendered as ``Last-Modified``, and a conditional request for one
@@ -90,8 +96,9 @@ class PageCacheMiddleware:
 
     Never stored: requests with unknown query parameters (answered from the entry without them
     when there is one), responses other than 200, responses that set a cookie, touch the session
-    or the CSRF token, or say ``private``/``no-cache``/``no-store``/``max-age=0``
-    (``never_cache`` previews, the health check), pages rendered while a write went on.
+    or the CSRF token, carry a CSP nonce, or say ``private``/``no-cache``/``no-store``/
+    ``max-age=0`` (``never_cache`` previews, the health check), pages rendered while a write
+    went on.
     """
 
     def __init__(self, get_response):
@@ -102,8 +109,10 @@ class PageCacheMiddleware:
         if (
             not seconds
             or request.method not in ("GET", "HEAD")
+            or request.path_info.startswith(settings.STATIC_URL)
             or settings.SESSION_COOKIE_NAME in request.COOKIES
             or CookieStorage.cookie_name in request.COOKIES
+            or (settings.SECURE_SSL_REDIRECT and not request.is_secure())
         ):
             return self.get_response(request)
         lookup = pagecache.PageLookup(request)
@@ -149,6 +158,8 @@ class PageCacheMiddleware:
             return False
         cache_control = response.get("Cache-Control", "").lower()
         if any(word in cache_control for word in ("private", "no-cache", "no-store")):
+            return False
+        if "'nonce-" in response.get("Content-Security-Policy", ""):  # one reader's
             return False
         return get_max_age(response) != 0
 

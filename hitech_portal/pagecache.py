@@ -44,7 +44,6 @@ from django.core.cache.backends.filebased import FileBasedCache
 from django.core.cache.backends.redis import RedisCache
 from django.db import connection, transaction
 from django.http import HttpResponse
-from django.utils.translation import get_language_from_path
 
 from .cache import UNAVAILABLE, SharedSlots, _warn
 
@@ -218,11 +217,21 @@ QUERY_PARAMETERS = frozenset(
     | {"page_size", "format", "region", "period", "period_from", "period_to"}
 )
 GZIP_RE = re.compile(r"\bgzip\b")
-#: The request headers a stored page may vary on: the key has whether GZip would compress, and
-#: only requests without a session or message cookie are served or stored at all; the language
-#: comes from the path. A page varying on anything else is not stored.
-MARKS = ("_csp",)
-KEYED_HEADERS = frozenset({"accept-encoding", "cookie", "accept-language", ""})
+#: The request headers a stored page may vary on: the key has whether GZip would compress and the
+#: ``Origin``, and only requests without a session or message cookie are served or stored at
+#: all; the language comes from the path. A page varying on more (the API on ``Accept``) is
+#: stored under a key with their values too, named by an entry under the plain key.
+VARIES = "varies"  # an entry that names the further headers a page varies on
+KEYED_HEADERS = frozenset({"accept-encoding", "origin", "cookie", "accept-language", ""})
+
+
+def _language(path: str) -> str:
+    """The language of a path: its prefix (``/zh-hant/``), else the default (i18n_patterns with
+    ``prefix_default_language=False``); the site never reads ``Accept-Language``."""
+    for code, _ in settings.LANGUAGES:
+        if path.startswith(f"/{code}/"):
+            return code
+    return settings.LANGUAGE_CODE
 
 
 #: Entries this process read or stored lately (at most ``PAGE_CACHE_LOCAL_ENTRIES``), each
@@ -234,13 +243,13 @@ _local: dict[str, tuple] = {}
 class PageLookup:
     """Where one request's page is stored, and what it is stored as.
 
-    The key is made of the language (from the path: the site never reads ``Accept-Language``),
-    whether the reader accepts gzip, the path and the known query parameters in a fixed order:
-    one read finds the page. GET and HEAD share the entry. The entry is the page's tags with the
-    versions they had when it was rendered, when it expires, and the response as plain values
-    (status, headers, body bytes, what the view marked it with for the outer middleware), so a
-    hit unpickles no response object. A hit reads the entry (from this process's recent ones,
-    else from the store) and its tags' versions in one ``get_many``."""
+    The key is made of the language (from the path), whether the reader accepts gzip, the
+    scheme, the ``Origin`` of a cross-origin request, the path and the known query parameters
+    in a fixed order: one read finds the page. GET and HEAD share the entry. The entry is the
+    page's tags with the versions they had when it was rendered, when it expires, and the
+    response as plain values (status, headers, body bytes), so a hit unpickles no response
+    object. A hit reads the entry (from this process's recent ones, else from the store) and
+    its tags' versions in one ``get_many``."""
 
     def __init__(self, request):
         self.request = request
@@ -249,43 +258,47 @@ class PageLookup:
             sorted((k, v) for k, v in request.GET.lists() if k in QUERY_PARAMETERS) if query else []
         )
         self.storable = not query or len(known) == len(request.GET)
-        language = get_language_from_path(request.path_info) or settings.LANGUAGE_CODE
-        encoding = "gzip" if GZIP_RE.search(request.META.get("HTTP_ACCEPT_ENCODING", "")) else "-"
+        meta = request.META
+        encoding = "gzip" if GZIP_RE.search(meta.get("HTTP_ACCEPT_ENCODING", "")) else "-"
+        scheme = "https" if request.is_secure() else "http"  # HSTS only over HTTPS
+        origin = meta.get("HTTP_ORIGIN", "")  # CORS headers answer it
         url = request.path + ("?" + urlencode(known, doseq=True) if known else "")
-        digest = hashlib.sha256(url.encode("utf-8", "surrogateescape")).hexdigest()[:32]
-        self.key = f"pages.{language}.{encoding}.{digest}"
+        words = f"{scheme} {origin} {url}".encode("utf-8", "surrogateescape")
+        digest = hashlib.sha256(words).hexdigest()[:32]
+        self.key = f"pages.{_language(request.path_info)}.{encoding}.{digest}"
 
     @property
     def store(self):
         return caches["pages"]
 
     def get(self) -> HttpResponse | None:
-        entry = _local.get(self.key)
-        if entry is not None:
-            response = self._response(entry)
-            if response is not None:
-                return response
-            _local.pop(self.key, None)
-        entry = self.store.get(self.key)
+        entry = self._read(self.key)
+        if entry is not None and entry[0] == VARIES:  # the page varies on more headers
+            entry = self._read(self._varied(entry[2]))
         if entry is None:
             return None
-        response = self._response(entry)
-        if response is not None:
-            self._keep(entry)
-        return response
+        _, _, status, headers, body = entry
+        return HttpResponse(body, status=status, headers=headers)
+
+    def _read(self, key: str):
+        """The entry under ``key`` if it is current: this process's copy, else the store's."""
+        entry = _local.get(key)
+        if entry is not None and _current(entry):
+            return entry
+        entry = self.store.get(key)
+        if entry is not None and _current(entry):
+            self._keep(key, entry)
+            return entry
+        return None
+
+    def _varied(self, headers) -> str:
+        """The key of a page that varies on more request headers than the key has."""
+        values = "\n".join(f"{name}={self.request.headers.get(name, '')}" for name in headers)
+        digest = hashlib.sha256(values.encode("utf-8", "surrogateescape")).hexdigest()[:32]
+        return f"{self.key}.{digest}"
 
     @staticmethod
-    def _response(entry) -> HttpResponse | None:
-        recorded, expires, status, headers, body, marks = entry
-        if time.time() >= expires:
-            return None
-        if read_versions(list(recorded)) != recorded:  # a tag retired (or its version lost)
-            return None
-        response = HttpResponse(body, status=status, headers=headers)
-        response.__dict__.update(marks)
-        return response
-
-    def _keep(self, entry) -> None:
+    def _keep(key: str, entry) -> None:
         room = settings.PAGE_CACHE_LOCAL_ENTRIES
         while len(_local) >= room > 0:
             try:
@@ -293,25 +306,36 @@ class PageLookup:
             except (KeyError, StopIteration, RuntimeError):
                 break
         if room > 0:
-            _local[self.key] = entry
+            _local[key] = entry
 
     def set(self, response, timeout: int, tags: Iterable[str], generation: int) -> bool:
         """Store the page under the versions its tags have now, unless a write moved the
         generation on since ``generation`` (read before it rendered): then it may show rows
         older than that write, and is not stored. Answers whether it was stored."""
-        vary = {header.strip().lower() for header in response.get("Vary", "").split(",")}
-        if vary - KEYED_HEADERS:
-            return False
         keys = [VERSION_PREFIX + tag for tag in sorted(set(tags))]
         recorded = read_versions(keys, create=True)
         if cache.get(GENERATION_KEY) != generation or len(recorded) < len(keys):
             return False
-        # What a view marked for the middleware outside, which still run on a hit (the embed
-        # page's ``frame-ancestors``: django-csp's ``@csp_update`` and the like).
-        marks = {name: value for name, value in vars(response).items() if name.startswith(MARKS)}
-        headers = dict(response.items())
         expires = time.time() + timeout
-        entry = (recorded, expires, response.status_code, headers, response.content, marks)
-        self.store.set(self.key, entry, timeout)
-        self._keep(entry)
+        key = self.key
+        vary = {header.strip().lower() for header in response.get("Vary", "").split(",")}
+        if more := tuple(sorted(vary - KEYED_HEADERS)):  # the API's Accept: a second read
+            self.store.set(key, (VARIES, expires, more), timeout)
+            self._keep(key, (VARIES, expires, more))
+            key = self._varied(more)
+        headers = dict(response.items())
+        entry = (recorded, expires, response.status_code, headers, response.content)
+        self.store.set(key, entry, timeout)
+        self._keep(key, entry)
         return True
+
+
+def _current(entry) -> bool:
+    """Whether an entry may be served: not expired, and every tag of a page at the version
+    recorded with it (none retired, none lost)."""
+    if time.time() >= entry[1]:
+        return False
+    if entry[0] == VARIES:
+        return True
+    recorded = entry[0]
+    return read_versions(list(recorded)) == recorded

@@ -65,18 +65,18 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: answers anonymous readers' cached pages with the response every middleware below
+    # made when it was stored (security, CSP and CORS headers, GZip's compression), before any
+    # session, locale or login work (hitech_portal/middleware.py).
+    "hitech_portal.middleware.PageCacheMiddleware",
     "django.middleware.security.SecurityMiddleware",
-    # Outside the page cache: every response gets the current policies (CONTENT_SECURITY_POLICY).
+    # Every response gets the policies (CONTENT_SECURITY_POLICY); a cached page keeps its own.
     "csp.middleware.CSPMiddleware",
     "hitech_portal.middleware.AdminStylesMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",
     # CORS headers for /api/ (GET from any origin), on cached responses too.
     "corsheaders.middleware.CorsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    # Answers anonymous readers' cached pages before the session, locale and authentication
-    # middleware run; stores what GZip made, keyed by the Vary the middleware below add
-    # (hitech_portal/middleware.py).
-    "hitech_portal.middleware.PageCacheMiddleware",
     # Compresses pages (whitenoise already serves static files compressed); outermost of the
     # middleware that touch the body, so anything rewriting HTML runs before it.
     "django.middleware.gzip.GZipMiddleware",
