@@ -7,8 +7,9 @@ then just those rows.
 
 The total behind the page links is a ``COUNT(*)`` over the whole list, the one cost that grows
 with it; it is kept in the shared page store under the page-cache generation, so any published
-change (which calls ``invalidate_pages()``) recounts, and a scheduled article that comes due is
-counted within ``COUNT_TIMEOUT`` seconds.
+change (which calls ``invalidate_pages()``) recounts. A total is kept ``COUNT_SECONDS`` at most and
+never past the next scheduled publication (``pagecache.keep_seconds``), so an article that comes
+due is counted, and reachable on the last page, from its very moment.
 """
 
 import hashlib
@@ -17,9 +18,9 @@ from django.core.cache import caches
 from django.core.paginator import Paginator
 from django.utils.functional import cached_property
 
-from hitech_portal.pagecache import current_generation
+from hitech_portal.pagecache import current_generation, keep_seconds
 
-COUNT_TIMEOUT = 300
+COUNT_SECONDS = 300
 
 
 class DeferredJoinPaginator(Paginator):
@@ -36,7 +37,7 @@ class DeferredJoinPaginator(Paginator):
         total = caches["pages"].get(key)
         if total is None:
             total = super().count
-            caches["pages"].set(key, total, COUNT_TIMEOUT)
+            caches["pages"].set(key, total, keep_seconds(COUNT_SECONDS))
         return total
 
     def page(self, number):

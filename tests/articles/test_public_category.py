@@ -1,5 +1,6 @@
 """Category and tag pages: filters, ordering, paging, pinned articles, bad parameters, queries."""
 
+import time
 from datetime import datetime, timedelta
 
 import pytest
@@ -9,7 +10,7 @@ from django.utils import timezone
 
 from articles.models import Article
 from hitech_portal.pagecache import invalidate_pages
-from tests.factories import make_article, make_articles, make_category, make_tag
+from tests.factories import make_article, make_articles, make_category, make_tag, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -284,3 +285,18 @@ def test_a_pinned_article_on_page_one_is_listed_once(client):
     html = client.get(category.get_absolute_url()).text
     assert html.count("置顶的新文章</a>") == 1
     assert html.count('<li class="card') == 4
+
+
+def test_a_scheduled_article_is_counted_and_reachable_from_its_moment(client):
+    """The list's total is kept in the shared cache, but never past the next publication."""
+    client.force_login(make_user())  # a reader with a session: the view runs every time
+    category = make_category()
+    make_articles(20, category=category, published_at=timezone.now() - timedelta(hours=1))
+    due = timezone.now() + timedelta(seconds=1)
+    make_article(category=category, title="定时发布的第二十一篇", published_at=due)
+    assert "共 21 篇" not in client.get(category.get_absolute_url()).text  # total kept
+    assert client.get(category.get_absolute_url() + "?page=2").status_code == 404
+    time.sleep(max(0.0, (due - timezone.now()).total_seconds()) + 1.1)
+    response = client.get(category.get_absolute_url() + "?page=2")
+    assert response.status_code == 200
+    assert "共 21 篇" in response.text
