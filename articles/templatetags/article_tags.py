@@ -3,14 +3,19 @@
 import json
 
 from django import template
+from django.core.cache import caches
 from django.core.serializers.json import DjangoJSONEncoder
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 
 from articles.models import Category
+from hitech_portal.pagecache import current_generation
 from hitech_portal.traditional import JSON_SCRIPT_ESCAPES
 from images.html import picture
 
 register = template.Library()
+
+PAGE_SECONDS = 3600  # what no publication changes (categories) is kept this long at most
 
 
 @register.filter
@@ -33,23 +38,36 @@ def jsonld(value):
 def category_tree(context):
     """Navigation categories as ``[(category, [children…]), …]``, top level in their order.
 
-    One query, remembered on the request so the header and the home page share it."""
+    Each category carries its address as ``url`` in the page's script. One query per page
+    generation and language: kept in the page store (any change to a category retires it), and
+    remembered on the request so the header, the footer and the home page share it."""
     request = context.get("request")
     tree = getattr(request, "_category_tree", None)
     if tree is None:
-        categories = list(Category.objects.filter(show_in_nav=True))
-        children = {}
-        for category in categories:
-            children.setdefault(category.parent_id, []).append(category)
-        shown = {category.pk for category in categories}
-        tree = [
-            (category, children.get(category.pk, []))
-            for category in categories
-            if category.parent_id is None or category.parent_id not in shown
-        ]
+        key = f"pages.{current_generation()}.category-tree.{get_language()}"
+        store = caches["pages"]
+        tree = store.get(key)
+        if tree is None:
+            tree = navigation_tree()
+            store.set(key, tree, PAGE_SECONDS)
         if request is not None:
             request._category_tree = tree
     return tree
+
+
+def navigation_tree() -> list:
+    categories = list(Category.objects.filter(show_in_nav=True))
+    children = {}
+    for category in categories:
+        children.setdefault(category.parent_id, []).append(category)
+    for category in categories:
+        category.url = category.get_absolute_url()
+    shown = {category.pk for category in categories}
+    return [
+        (category, children.get(category.pk, []))
+        for category in categories
+        if category.parent_id is None or category.parent_id not in shown
+    ]
 
 
 #: How wide each kind of cover is shown (``sizes``), so the browser picks the smallest file
