@@ -8,6 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from articles.filters import DEFAULT_ORDERING, ORDER_BY
 from articles.models import Article
 from hitech_portal.pagecache import invalidate_pages
 from tests.factories import make_article, make_articles, make_category, make_tag, make_user
@@ -300,3 +301,48 @@ def test_a_scheduled_article_is_counted_and_reachable_from_its_moment(client):
     response = client.get(category.get_absolute_url() + "?page=2")
     assert response.status_code == 200
     assert "共 21 篇" in response.text
+
+
+@pytest.mark.parametrize("ordering", ["", "published_at", "-view_count"])
+def test_deep_pages_started_from_a_noted_row_show_what_counting_rows_shows(client, ordering):
+    """Each page read notes where it and the next page start; later reads start there. They
+    must show exactly the rows the plain walk shows, and follow a published change at once."""
+    client.force_login(make_user())  # a reader with a session: the view runs every time
+    category = make_category()
+    now = timezone.now()
+    for n in range(65):  # ties on the time and on the count: id decides
+        make_article(
+            category=category,
+            title=f"第{n}篇",
+            published_at=now - timedelta(hours=n // 3),
+            view_count=n % 4,
+        )
+    query = f"ordering={ordering}&" if ordering else ""
+
+    def shown(page):
+        response = client.get(f"{category.get_absolute_url()}?{query}page={page}")
+        return titles(response)
+
+    def truth(page):
+        order = ORDER_BY[ordering or DEFAULT_ORDERING]
+        rows = category.articles.published().order_by(*order)
+        return [article.title for article in rows[(page - 1) * 20 : page * 20]]
+
+    first = [shown(page) for page in (2, 3, 4)]  # 3 and 4 start from noted rows
+    assert first == [truth(2), truth(3), truth(4)]
+    assert [shown(page) for page in (4, 3, 2)] == first[::-1]  # again, from the noted starts
+    make_article(category=category, title="新发布的一篇", published_at=now, view_count=2)
+    assert [shown(page) for page in (3, 2, 4)] == [truth(3), truth(2), truth(4)]
+    assert first != [truth(2), truth(3), truth(4)]  # the new article moved every page
+
+
+def test_a_deep_page_read_again_starts_at_its_first_row_not_by_counting_rows(client):
+    client.force_login(make_user())
+    category = make_category()
+    make_articles(65, category=category, published_at=timezone.now() - timedelta(hours=1))
+    client.get(category.get_absolute_url() + "?page=3")
+    with CaptureQueriesContext(connection) as again:
+        response = client.get(category.get_absolute_url() + "?page=3")
+    assert len(response.context["page_obj"]) == 20
+    listed = [q["sql"] for q in again.captured_queries if "articles_article" in q["sql"]]
+    assert listed and not any("OFFSET" in sql.upper() for sql in listed)
