@@ -73,9 +73,10 @@ class DeferredJoinPaginator(Paginator):
         if start is None:
             ids = self.object_list.values("pk")[bottom : top + 1]
         else:
-            ids = self.object_list.filter(from_row(self.walk, start)).values("pk")[
-                : top - bottom + 1
-            ]
+            # The row's bound comes first: SQLite walks the index from the first bound it
+            # reads on a column (here it would be the list's own ``published_at <= now``).
+            walk = self.object_list.model._base_manager.filter(from_row(self.walk, start))
+            ids = (walk & self.object_list).values("pk")[: top - bottom + 1]
         rows = list(self.object_list.filter(pk__in=ids))
         if self.walk:
             self._note_starts(number, rows[:1], rows[top - bottom : top - bottom + 1])
@@ -100,10 +101,14 @@ class DeferredJoinPaginator(Paginator):
 
 
 def from_row(walk: list[tuple[str, bool]], values: list) -> Q:
-    """The rows at or after the one with these sort ``values``, in the order ``walk`` gives."""
-    condition = Q()
-    for n, (name, descending) in enumerate(walk):
+    """The rows at or after the one with these sort ``values``, in the order ``walk`` gives.
+
+    Written as a plain range on the first column, less the rows that tie on it but come before:
+    the database starts its index walk right at the row (an OR of tuples would make it scan)."""
+    (first, descending), *rest = walk
+    condition = Q(**{f"{first}__{'lte' if descending else 'gte'}": values[0]})
+    before = Q()
+    for n, (name, descending) in enumerate(rest, start=1):
         equal = {walk[i][0]: values[i] for i in range(n)}
-        beyond = {f"{name}__{'lt' if descending else 'gt'}": values[n]}
-        condition |= Q(**equal, **beyond)
-    return condition | Q(**{name: value for (name, _), value in zip(walk, values, strict=True)})
+        before |= Q(**equal, **{f"{name}__{'gt' if descending else 'lt'}": values[n]})
+    return condition & ~before if rest else condition
