@@ -1,5 +1,6 @@
 """Template helpers of the public pages. Each tag costs at most one query per request."""
 
+import hashlib
 import json
 
 from django import template
@@ -53,6 +54,38 @@ def category_tree(context):
         if request is not None:
             request._category_tree = tree
     return tree
+
+
+@register.tag
+def shared_fragment(parser, token):
+    """``{% shared_fragment "name" value … %}…{% endshared_fragment %}``: the enclosed markup,
+    rendered once per page generation, language and set of values, and kept in the page store.
+
+    For what every page repeats and only a published change alters (the navigation, the
+    footer's category list): any write retires it with the pages. Only for markup that depends
+    on nothing but the values named (never on the reader)."""
+    bits = token.split_contents()[1:]
+    if not bits:
+        raise template.TemplateSyntaxError("shared_fragment needs a name")
+    nodelist = parser.parse(("endshared_fragment",))
+    parser.delete_first_token()
+    return SharedFragmentNode(nodelist, [parser.compile_filter(bit) for bit in bits])
+
+
+class SharedFragmentNode(template.Node):
+    def __init__(self, nodelist, values):
+        self.nodelist, self.values = nodelist, values
+
+    def render(self, context):
+        parts = "\x1f".join(str(value.resolve(context)) for value in self.values)
+        digest = hashlib.sha256(parts.encode()).hexdigest()[:32]
+        key = f"pages.{current_generation()}.fragment.{get_language()}.{digest}"
+        store = caches["pages"]
+        html = store.get(key)
+        if html is None:
+            html = self.nodelist.render(context)
+            store.set(key, html, PAGE_SECONDS)
+        return html
 
 
 def navigation_tree() -> list:

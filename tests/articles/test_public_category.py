@@ -1,5 +1,6 @@
 """Category and tag pages: filters, ordering, paging, pinned articles, bad parameters, queries."""
 
+import re
 import time
 from datetime import datetime, timedelta
 
@@ -346,3 +347,19 @@ def test_a_deep_page_read_again_starts_at_its_first_row_not_by_counting_rows(cli
     assert len(response.context["page_obj"]) == 20
     listed = [q["sql"] for q in again.captured_queries if "articles_article" in q["sql"]]
     assert listed and not any("OFFSET" in sql.upper() for sql in listed)
+
+
+def test_the_navigation_marks_the_current_category_in_each_script_on_every_page(client):
+    """The header and footer are kept once per generation: never one page's for another."""
+    first = make_category(name="导航甲栏目", slug="nav-first", show_in_nav=True)
+    second = make_category(name="导航乙栏目", slug="nav-second", show_in_nav=True)
+    for category in (first, second, first):
+        html = client.get(category.get_absolute_url()).text
+        current = re.findall(r'<a href="([^"]+)" aria-current="page">', html)
+        assert current and set(current) == {category.get_absolute_url()}
+    html = client.get("/zh-hant" + second.get_absolute_url()).text
+    assert f'href="/zh-hant{second.get_absolute_url()}" aria-current="page"' in html
+    assert f'<a href="/zh-hant{first.get_absolute_url()}">' in html
+    first.name = "导航丙栏目"
+    first.save()
+    assert "导航丙栏目" in client.get(second.get_absolute_url()).text
