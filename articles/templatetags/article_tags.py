@@ -56,6 +56,12 @@ def category_tree(context):
     return tree
 
 
+@register.filter
+def pks(articles) -> str:
+    """``{{ page_obj|pks }}``: the ids of what a list shows, to key a :func:`shared_fragment`."""
+    return ",".join(str(article.pk) for article in articles)
+
+
 @register.tag
 def shared_fragment(parser, token):
     """``{% shared_fragment "name" value … %}…{% endshared_fragment %}``: the enclosed markup,

@@ -363,3 +363,17 @@ def test_the_navigation_marks_the_current_category_in_each_script_on_every_page(
     first.name = "导航丙栏目"
     first.save()
     assert "导航丙栏目" in client.get(second.get_absolute_url()).text
+
+
+def test_an_edited_title_shows_at_once_on_category_and_tag_lists(client):
+    """The list's cards are kept per page generation: an editor's save retires them."""
+    client.force_login(make_user())
+    tag = make_tag()
+    article = make_article(title="原来的标题", tags=[tag])
+    lists = (article.category.get_absolute_url(), tag.get_absolute_url())
+    assert all("原来的标题" in client.get(path).text for path in lists)
+    article.title = "改过的标题"
+    article.save()
+    for path in lists:
+        html = client.get(path).text
+        assert "改过的标题" in html and "原来的标题" not in html
