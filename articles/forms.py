@@ -5,9 +5,17 @@ the form's errors), never a silently different list and never a 500."""
 from datetime import date
 
 from django import forms
+from django.core.cache import caches
 from django.core.validators import slug_re
+from django.forms.utils import flatatt
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
+
+from hitech_portal.pagecache import current_generation
 
 from .models import Category
+
+CHOICES_SECONDS = 3600  # categories change only with a published change (which retires these)
 
 
 class CategorySlugField(forms.ModelChoiceField):
@@ -18,6 +26,36 @@ class CategorySlugField(forms.ModelChoiceField):
         if value not in self.empty_values and not slug_re.fullmatch(str(value)):
             raise forms.ValidationError(self.error_messages["invalid_choice"], "invalid_choice")
         return super().to_python(value)
+
+
+class CategorySelect(forms.Select):
+    """The category ``<select>`` written directly, its options (every category, by slug) read
+    once per page generation from the page store: no query and no template per option on every
+    search page."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        key = f"pages.{current_generation()}.category-choices"
+        store = caches["pages"]
+        choices = store.get(key)
+        if choices is None:
+            choices = list(Category.objects.values_list("slug", "name"))
+            store.set(key, choices, CHOICES_SECONDS)
+        chosen = "" if value is None else str(value)
+        options = [("", self.choices.field.empty_label), *choices]
+        attributes = {
+            key: given for key, given in self.build_attrs(self.attrs, attrs).items() if given
+        }
+        return format_html(
+            '<select name="{}"{}>{}\n</select>',
+            name,
+            flatatt(attributes),
+            format_html_join(
+                "",
+                '\n  <option value="{}"{}>{}</option>',
+                ((slug, mark_safe(" selected") if slug == chosen else "", label)
+                 for slug, label in options),
+            ),
+        )  # fmt: skip
 
 
 class DateInput(forms.DateInput):
@@ -50,6 +88,7 @@ class SearchForm(forms.Form):
         to_field_name="slug",
         required=False,
         empty_label="全部栏目",
+        widget=CategorySelect,
         error_messages={"invalid_choice": "没有这个栏目。"},
     )
     page = forms.IntegerField(

@@ -13,7 +13,7 @@ from django.conf import settings
 from django.core.cache import caches
 from django.core.paginator import Paginator
 from django.db.models import Count, Exists, OuterRef, Prefetch
-from django.http import HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.cache import add_never_cache_headers
 from django.utils.html import strip_tags
@@ -192,7 +192,10 @@ class TagArticleListView(PagedListView):
 
 @require_safe
 def article_detail(request, pk):
-    """Visitors see published articles only; staff may preview drafts and scheduled ones."""
+    """Visitors see published articles only; staff may preview drafts and scheduled ones.
+
+    A published article is found without reading the session: only when there is none does the
+    view ask who is reading (and load the session) to offer the preview."""
     queryset = Article.objects.select_related("category__parent", "cover_image").prefetch_related(
         "tags",
         "faqs",
@@ -204,15 +207,17 @@ def article_detail(request, pk):
             queryset=apps.get_model("indicators", "Observation").objects.public(),
         ),
     )
-    # Previews of drafts and scheduled articles are for those who may edit them.
-    if request.user.is_staff and request.user.has_perm("articles.change_article"):
+    article = queryset.published().filter(pk=pk).first()
+    if article is None:
+        # Previews of drafts and scheduled articles are for those who may edit them.
+        if not (request.user.is_staff and request.user.has_perm("articles.change_article")):
+            raise Http404("没有这篇文章。")
         article = get_object_or_404(queryset, pk=pk)
-    else:
-        article = get_object_or_404(queryset.published(), pk=pk)
     published = article.is_published()
     description = meta_description(article)
     trail = breadcrumb_trail(article)
-    previous, following = neighbours(article) if published else (None, None)
+    # A preview shows what the article links to; where it will sit is known once it is live.
+    around = article_surroundings(article) if published else {"related": related_articles(article)}
     response = render(
         request,
         "articles/article_detail.html",
@@ -226,15 +231,33 @@ def article_detail(request, pk):
             "share_image": share_image_url(article.cover_image) if article.cover_image else "",
             "trail": trail,
             "structured_data": article_graph(article, description, trail),
-            "related_articles": related_articles(article),
+            "related_articles": around.get("related", []),
             "indicators": article.indicators.all(),
-            "previous_article": previous,
-            "next_article": following,
+            "previous_article": around.get("previous"),
+            "next_article": around.get("next"),
         },
     )
     if not published:
         add_never_cache_headers(response)
     return response
+
+
+def article_surroundings(article: Article) -> dict:
+    """A published article's related articles and its 上一篇/下一篇: four queries, whose answer
+    changes only with a published change. Kept in the page store under the page generation (any
+    write retires it) and never past the next scheduled publication."""
+    key = f"pages.{current_generation()}.article-around.{article.pk}"
+    store = caches["pages"]
+    around = store.get(key)
+    if around is None:
+        previous, following = neighbours(article)
+        around = {
+            "related": related_articles(article),
+            "previous": previous,
+            "next": following,
+        }
+        store.set(key, around, keep_seconds(EXTRAS_SECONDS))
+    return around
 
 
 def article_qr(request, pk):

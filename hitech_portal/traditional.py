@@ -24,7 +24,7 @@ import re
 from functools import cache
 
 from django.conf import settings
-from django.urls import get_resolver, translate_url
+from django.urls import get_resolver
 from django.urls.resolvers import LocalePrefixPattern
 from django.utils import translation
 
@@ -308,11 +308,14 @@ def og_locale(language: str) -> str:
 
 def page_in(request, language: str) -> str:
     """The current page's address in the given script, query string kept (a filtered list, a
-    search, page 3 stay what they are)."""
+    search, page 3 stay what they are).
+
+    The two scripts share every URL pattern, so the twin address is the path with the prefix
+    added or taken away (addresses outside the scripts stay as they are): no resolving and
+    reversing on every page, and a 404 has its twin address too."""
     full_path = request.get_full_path()
-    url = translate_url(full_path, language)
-    if url == full_path and language != request.LANGUAGE_CODE:
-        # translate_url only knows pages that resolve; a 404 still has its twin address.
+    url = full_path
+    if language != request.LANGUAGE_CODE:
         if language == TRADITIONAL:
             url = traditional_path(full_path)
         elif full_path.startswith(f"/{TRADITIONAL}/"):

@@ -1,16 +1,22 @@
 """Template helpers of the public pages. Each tag costs at most one query per request."""
 
+import hashlib
 import json
 
 from django import template
+from django.core.cache import caches
 from django.core.serializers.json import DjangoJSONEncoder
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 
 from articles.models import Category
+from hitech_portal.pagecache import current_generation
 from hitech_portal.traditional import JSON_SCRIPT_ESCAPES
 from images.html import picture
 
 register = template.Library()
+
+PAGE_SECONDS = 3600  # what no publication changes (categories) is kept this long at most
 
 
 @register.filter
@@ -33,23 +39,74 @@ def jsonld(value):
 def category_tree(context):
     """Navigation categories as ``[(category, [children…]), …]``, top level in their order.
 
-    One query, remembered on the request so the header and the home page share it."""
+    Each category carries its address as ``url`` in the page's script. One query per page
+    generation and language: kept in the page store (any change to a category retires it), and
+    remembered on the request so the header, the footer and the home page share it."""
     request = context.get("request")
     tree = getattr(request, "_category_tree", None)
     if tree is None:
-        categories = list(Category.objects.filter(show_in_nav=True))
-        children = {}
-        for category in categories:
-            children.setdefault(category.parent_id, []).append(category)
-        shown = {category.pk for category in categories}
-        tree = [
-            (category, children.get(category.pk, []))
-            for category in categories
-            if category.parent_id is None or category.parent_id not in shown
-        ]
+        key = f"pages.{current_generation()}.category-tree.{get_language()}"
+        store = caches["pages"]
+        tree = store.get(key)
+        if tree is None:
+            tree = navigation_tree()
+            store.set(key, tree, PAGE_SECONDS)
         if request is not None:
             request._category_tree = tree
     return tree
+
+
+@register.filter
+def pks(articles) -> str:
+    """``{{ page_obj|pks }}``: the ids of what a list shows, to key a :func:`shared_fragment`."""
+    return ",".join(str(article.pk) for article in articles)
+
+
+@register.tag
+def shared_fragment(parser, token):
+    """``{% shared_fragment "name" value … %}…{% endshared_fragment %}``: the enclosed markup,
+    rendered once per page generation, language and set of values, and kept in the page store.
+
+    For what every page repeats and only a published change alters (the navigation, the
+    footer's category list): any write retires it with the pages. Only for markup that depends
+    on nothing but the values named (never on the reader)."""
+    bits = token.split_contents()[1:]
+    if not bits:
+        raise template.TemplateSyntaxError("shared_fragment needs a name")
+    nodelist = parser.parse(("endshared_fragment",))
+    parser.delete_first_token()
+    return SharedFragmentNode(nodelist, [parser.compile_filter(bit) for bit in bits])
+
+
+class SharedFragmentNode(template.Node):
+    def __init__(self, nodelist, values):
+        self.nodelist, self.values = nodelist, values
+
+    def render(self, context):
+        parts = "\x1f".join(str(value.resolve(context)) for value in self.values)
+        digest = hashlib.sha256(parts.encode()).hexdigest()[:32]
+        key = f"pages.{current_generation()}.fragment.{get_language()}.{digest}"
+        store = caches["pages"]
+        html = store.get(key)
+        if html is None:
+            html = self.nodelist.render(context)
+            store.set(key, html, PAGE_SECONDS)
+        return html
+
+
+def navigation_tree() -> list:
+    categories = list(Category.objects.filter(show_in_nav=True))
+    children = {}
+    for category in categories:
+        children.setdefault(category.parent_id, []).append(category)
+    for category in categories:
+        category.url = category.get_absolute_url()
+    shown = {category.pk for category in categories}
+    return [
+        (category, children.get(category.pk, []))
+        for category in categories
+        if category.parent_id is None or category.parent_id not in shown
+    ]
 
 
 #: How wide each kind of cover is shown (``sizes``), so the browser picks the smallest file

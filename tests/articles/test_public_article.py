@@ -15,6 +15,7 @@ from tests.factories import (
     make_indicator,
     make_observation,
     make_tag,
+    make_user,
 )
 
 pytestmark = pytest.mark.django_db
@@ -191,3 +192,40 @@ def test_summary_box_is_left_out_when_it_repeats_the_opening_of_the_body(client)
     assert "摘要：" not in client.get(taken.get_absolute_url()).text
     html = client.get(written.get_absolute_url()).text
     assert '<p class="article-summary"><strong>摘要：</strong>一句编辑写的摘要</p>' in html
+
+
+def test_a_signed_in_reader_gets_the_article_in_a_fixed_few_queries(
+    client, django_assert_max_num_queries
+):
+    """Readers with a session skip the page cache: the view itself must stay cheap. The
+    article and its tags, FAQ and figures are read; what lies around it (related articles,
+    上一篇/下一篇, the navigation) comes from the shared cache while nothing public changes, and
+    who is reading is asked only to offer a preview of an unpublished article."""
+    client.force_login(make_user(is_staff=False))
+    category = make_category()
+    tag = make_tag()
+    make_articles(3, category=category, tags=[tag], published_at=timezone.now() - timedelta(days=2))
+    article = make_article(
+        category=category, tags=[tag], published_at=timezone.now() - timedelta(days=1)
+    )
+    client.get(article.get_absolute_url())
+    with django_assert_max_num_queries(4):
+        response = client.get(article.get_absolute_url())
+    assert response.status_code == 200
+    assert len(response.context["related_articles"]) == 3
+    assert response.context["previous_article"] is not None
+
+
+def test_a_signed_in_reader_sees_a_new_neighbour_and_a_renamed_category_at_once(client):
+    client.force_login(make_user(is_staff=False))
+    category = make_category(name="园区动态", show_in_nav=True)
+    article = make_article(category=category, published_at=timezone.now() - timedelta(days=1))
+    response = client.get(article.get_absolute_url())
+    assert response.context["next_article"] is None
+    make_article(category=category, title="更新的一篇", published_at=timezone.now())
+    category.name = "园区新闻"
+    category.save()
+    response = client.get(article.get_absolute_url())
+    assert response.context["next_article"].title == "更新的一篇"
+    assert "下一篇" in response.text and "园区新闻" in response.text
+    assert "园区动态" not in response.text

@@ -1,5 +1,7 @@
 """Category and tag pages: filters, ordering, paging, pinned articles, bad parameters, queries."""
 
+import re
+import time
 from datetime import datetime, timedelta
 
 import pytest
@@ -7,9 +9,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from articles.filters import DEFAULT_ORDERING, ORDER_BY
 from articles.models import Article
 from hitech_portal.pagecache import invalidate_pages
-from tests.factories import make_article, make_articles, make_category, make_tag
+from tests.factories import make_article, make_articles, make_category, make_tag, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -284,3 +287,93 @@ def test_a_pinned_article_on_page_one_is_listed_once(client):
     html = client.get(category.get_absolute_url()).text
     assert html.count("置顶的新文章</a>") == 1
     assert html.count('<li class="card') == 4
+
+
+def test_a_scheduled_article_is_counted_and_reachable_from_its_moment(client):
+    """The list's total is kept in the shared cache, but never past the next publication."""
+    client.force_login(make_user())  # a reader with a session: the view runs every time
+    category = make_category()
+    make_articles(20, category=category, published_at=timezone.now() - timedelta(hours=1))
+    due = timezone.now() + timedelta(seconds=1)
+    make_article(category=category, title="定时发布的第二十一篇", published_at=due)
+    assert "共 21 篇" not in client.get(category.get_absolute_url()).text  # total kept
+    assert client.get(category.get_absolute_url() + "?page=2").status_code == 404
+    time.sleep(max(0.0, (due - timezone.now()).total_seconds()) + 1.1)
+    response = client.get(category.get_absolute_url() + "?page=2")
+    assert response.status_code == 200
+    assert "共 21 篇" in response.text
+
+
+@pytest.mark.parametrize("ordering", ["", "published_at", "-view_count"])
+def test_deep_pages_started_from_a_noted_row_show_what_counting_rows_shows(client, ordering):
+    """Each page read notes where it and the next page start; later reads start there. They
+    must show exactly the rows the plain walk shows, and follow a published change at once."""
+    client.force_login(make_user())  # a reader with a session: the view runs every time
+    category = make_category()
+    now = timezone.now()
+    for n in range(65):  # ties on the time and on the count: id decides
+        make_article(
+            category=category,
+            title=f"第{n}篇",
+            published_at=now - timedelta(hours=n // 3),
+            view_count=n % 4,
+        )
+    query = f"ordering={ordering}&" if ordering else ""
+
+    def shown(page):
+        response = client.get(f"{category.get_absolute_url()}?{query}page={page}")
+        return titles(response)
+
+    def truth(page):
+        order = ORDER_BY[ordering or DEFAULT_ORDERING]
+        rows = category.articles.published().order_by(*order)
+        return [article.title for article in rows[(page - 1) * 20 : page * 20]]
+
+    first = [shown(page) for page in (2, 3, 4)]  # 3 and 4 start from noted rows
+    assert first == [truth(2), truth(3), truth(4)]
+    assert [shown(page) for page in (4, 3, 2)] == first[::-1]  # again, from the noted starts
+    make_article(category=category, title="新发布的一篇", published_at=now, view_count=2)
+    assert [shown(page) for page in (3, 2, 4)] == [truth(3), truth(2), truth(4)]
+    assert first != [truth(2), truth(3), truth(4)]  # the new article moved every page
+
+
+def test_a_deep_page_read_again_starts_at_its_first_row_not_by_counting_rows(client):
+    client.force_login(make_user())
+    category = make_category()
+    make_articles(65, category=category, published_at=timezone.now() - timedelta(hours=1))
+    client.get(category.get_absolute_url() + "?page=3")
+    with CaptureQueriesContext(connection) as again:
+        response = client.get(category.get_absolute_url() + "?page=3")
+    assert len(response.context["page_obj"]) == 20
+    listed = [q["sql"] for q in again.captured_queries if "articles_article" in q["sql"]]
+    assert listed and not any("OFFSET" in sql.upper() for sql in listed)
+
+
+def test_the_navigation_marks_the_current_category_in_each_script_on_every_page(client):
+    """The header and footer are kept once per generation: never one page's for another."""
+    first = make_category(name="导航甲栏目", slug="nav-first", show_in_nav=True)
+    second = make_category(name="导航乙栏目", slug="nav-second", show_in_nav=True)
+    for category in (first, second, first):
+        html = client.get(category.get_absolute_url()).text
+        current = re.findall(r'<a href="([^"]+)" aria-current="page">', html)
+        assert current and set(current) == {category.get_absolute_url()}
+    html = client.get("/zh-hant" + second.get_absolute_url()).text
+    assert f'href="/zh-hant{second.get_absolute_url()}" aria-current="page"' in html
+    assert f'<a href="/zh-hant{first.get_absolute_url()}">' in html
+    first.name = "导航丙栏目"
+    first.save()
+    assert "导航丙栏目" in client.get(second.get_absolute_url()).text
+
+
+def test_an_edited_title_shows_at_once_on_category_and_tag_lists(client):
+    """The list's cards are kept per page generation: an editor's save retires them."""
+    client.force_login(make_user())
+    tag = make_tag()
+    article = make_article(title="原来的标题", tags=[tag])
+    lists = (article.category.get_absolute_url(), tag.get_absolute_url())
+    assert all("原来的标题" in client.get(path).text for path in lists)
+    article.title = "改过的标题"
+    article.save()
+    for path in lists:
+        html = client.get(path).text
+        assert "改过的标题" in html and "原来的标题" not in html

@@ -136,3 +136,17 @@ def test_rebuilding_the_index_retires_cached_search_pages(client):
     assert "找到 0 篇" in client.get("/search/", {"q": "氢能"}).text  # now cached for visitors
     call_command("rebuild_search_index", stdout=io.StringIO())
     assert "找到 1 篇" in client.get("/search/", {"q": "氢能"}).text
+
+
+def test_the_category_choice_lists_every_category_and_keeps_the_chosen_one(client):
+    client.get("/search/?q=高新区")  # the choices are kept …
+    category = make_category(name="新设的栏目", slug="new-section")  # … until a category changes
+    html = client.get("/search/?q=高新区&category=new-section").text
+    assert '<option value="new-section" selected>新设的栏目</option>' in html
+    assert '<option value="">全部栏目</option>' in html
+    html = client.get("/search/?q=高新区").text
+    assert '<option value="" selected>全部栏目</option>' in html
+    assert f'<option value="{category.slug}">' in html
+    response = client.get("/search/?q=高新区&category=no-such-section")
+    assert response.status_code == 400
+    assert 'aria-invalid="true"' in response.text and " selected>" not in response.text
