@@ -16,7 +16,7 @@ from django.db import connection
 from django.db.models import Q
 
 from .models import Article, Tag
-from .slugs import free_slug, pinyin_slug
+from .slugs import free_slug, pinyin_slugs
 
 
 def insert_articles(rows: list[dict], user) -> list[int]:
@@ -105,7 +105,7 @@ class TagIds:
 
 def _tag_slugs(names):
     """Unique pinyin slugs for new tags, against the database and each other, in one query."""
-    bases = {name: pinyin_slug(name, max_length=74) for name in names}
+    bases = pinyin_slugs(names, max_length=74)
     query = Q()
     for base in set(bases.values()):
         query |= Q(slug__startswith=base)

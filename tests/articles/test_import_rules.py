@@ -89,6 +89,16 @@ def test_duplicated_identities_within_one_file_are_reported_not_merged():
     assert Article.objects.get(source_url="https://www.achie.org/r/0.html").title == "园区动态第0期"
 
 
+def test_a_row_repeating_one_batches_earlier_is_reported_with_the_first_line():
+    data = rows(5)
+    data.append({**data[1], "title": "五行之后又见"})
+    report = run(data, on_error="skip", batch_size=2)
+    assert report.summary() == "created=5 updated=0 unchanged=0 failed=1"
+    assert str(report.errors[0]).startswith(
+        "第 6 行（五行之后又见），列「source_url」：与第 2 行是同一篇文章（原文链接相同）"
+    )
+
+
 def test_a_url_already_used_by_another_article_is_an_error():
     owner = make_article(source_url="https://www.achie.org/owner.html")
     other = make_article()
