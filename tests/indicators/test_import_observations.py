@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from hitech_portal.imports.engine import run_import
 from hitech_portal.imports.tables import Table
+from hitech_portal.models import ImportRecord
 from indicators.importing import ObservationImporter, parse_period
 from indicators.models import Observation
 from tests.articles.test_import_command import DATA
@@ -56,9 +57,10 @@ def test_admin_import_counts_observations_in_chinese(client, settings, tmp_path,
         response = client.post(
             reverse("admin:indicators_observation_import"),
             {"resource": "0", "format": "0", "import_file": f},
+            follow=True,
         )
     assert "新建 3 条，更新 0 条，不变 0 条。确认后才会写入。" in response.text
-    confirm = response.context["confirm_form"].initial
+    confirm = {"record": ImportRecord.objects.get().pk}
     response = client.post(reverse("admin:indicators_observation_process_import"), confirm)
     page = client.get(response.url).text
     assert "导入完成：新建 3 条，更新 0 条，不变 0 条" in page
@@ -77,7 +79,7 @@ def test_admin_import_that_fails_on_confirm_says_why_in_chinese(
             reverse("admin:indicators_observation_import"),
             {"resource": "0", "format": "0", "import_file": f},
         )
-    confirm = response.context["confirm_form"].initial
+    confirm = {"record": ImportRecord.objects.get().pk}
     indicators[1].delete()  # between the preview and the confirmation
     response = client.post(reverse("admin:indicators_observation_process_import"), confirm)
     page = client.get(response.url).text  # the background import's page
