@@ -8,6 +8,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
+from articles.models import Article
 from hitech_portal.imports.engine import run_import
 from hitech_portal.imports.tables import Table
 from hitech_portal.models import ImportRecord
@@ -166,3 +167,25 @@ def test_a_period_excel_turned_into_a_date_is_a_clear_error(indicators):
         "第 1 行，列「period」：期间是日期格式的单元格（2024-06-01）：请把这一列设为文本，"
         "再填 2024、2024-06 或 2024-06-30"
     ]
+
+
+def test_only_a_chief_editor_s_import_puts_a_public_value_under_an_unpublished_article(
+    indicators, tmp_path
+):
+    """The rule of the admin's form (indicators.models.embargo_error), at the import too."""
+    count, _share = indicators
+    make_observation(indicator=count, period="2024", value=178)  # public, no source
+    draft = make_article(status=Article.Status.DRAFT, published_at=None)
+    path = tmp_path / "obs.csv"
+    path.write_text(f"指标,期间,数值,来源文章\nnational-zones,2024,178,{draft.pk}\n")
+    make_user("bianji", groups=["编辑"])
+    status, lines = run(path, "--user", "bianji")
+    assert status == 1
+    assert lines[0] == (
+        "第 2 行，列「来源文章」：已有公开的数值：改为引用未发布的文章会让它在页面上消失，"
+        "只有主编可以这样做"
+    )
+    assert Observation.objects.get().source_article is None
+    make_user("zhubian", groups=["主编"])
+    assert run(path, "--user", "zhubian")[1][-1] == "created=0 updated=1 unchanged=0 failed=0"
+    assert Observation.objects.get().source_article == draft
