@@ -245,6 +245,17 @@ def test_a_checked_file_cancelled_before_its_confirm_is_dropped(client, media, s
     assert list(media.joinpath("django-import-export").iterdir()) == []
 
 
+def test_a_check_no_worker_has_started_is_cancelled_at_once(client, media, settings):
+    record = _checking_record(media, settings, "标题,栏目\n好文章,高新区新闻\n")
+    client.force_login(record.user)
+    client.post(reverse("admin:hitech_portal_importrecord_cancel", args=[record.pk]))
+    record.refresh_from_db()
+    assert record.status == "cancelled"
+    assert "导入已取消，什么也没有写入。" in client.get(progress_url(record)).text
+    assert tasks.check_file.call(record.pk) == "not checking: cancelled"
+    assert list(media.joinpath("django-import-export").iterdir()) == []
+
+
 def test_a_check_cancelled_while_it_runs_stops_and_writes_nothing(media, settings):
     record = _checking_record(media, settings, "标题,栏目\n好文章,高新区新闻\n")
     jobs.request_cancel(tasks.job_name(record))

@@ -80,10 +80,13 @@ def requeue(record: ImportRecord) -> None:
 
 
 def cancel(record: ImportRecord) -> None:
-    """Ask a job to stop; an import still queued, or a checked file not yet confirmed, stops at
-    once (and its file is dropped)."""
-    jobs.request_cancel(job_name(record))
-    waiting = (ImportRecord.Status.QUEUED, ImportRecord.Status.CHECKED)
+    """Ask a job to stop; a job no worker has started yet, or a checked file not yet confirmed,
+    stops at once (and its file is dropped)."""
+    name = job_name(record)
+    jobs.request_cancel(name)  # first: a check that starts from now on sees it at its start
+    waiting = [ImportRecord.Status.QUEUED, ImportRecord.Status.CHECKED]
+    if jobs.progress(name) is None:  # a started check has reported
+        waiting.append(ImportRecord.Status.CHECKING)
     updated = ImportRecord.objects.filter(pk=record.pk, status__in=waiting).update(
         status=ImportRecord.Status.CANCELLED, finished_at=timezone.now()
     )
