@@ -8,4 +8,3 @@ from .importing import ArticleImporter
 class ArticleResource(EngineResource):
     importer = ArticleImporter
     display_name = "文章"
-    unit = "篇"

@@ -20,10 +20,13 @@ and the next one carries on. What a crash can lose: with Redis, the reads buffer
 last flush if Redis itself loses its memory (at most ``VIEW_COUNT_FLUSH_SECONDS`` of reads when
 flushes run); with the file, nothing short of losing the file.
 
-When: the counting request itself flushes when one is due (one request every
-``VIEW_COUNT_FLUSH_SECONDS``, elected through the buffer: ``SET NX EX`` in Redis, a conditional
-``UPDATE`` in the file), so no worker is needed; ``manage.py flush_view_counts`` does the same
-from cron or a task runner.
+When: a read that finds a flush due queues the flush as a background job
+(:func:`articles.tasks.flush_view_counts`), so no reader waits for it. One read is elected
+through the buffer (``SET NX EX`` in Redis, a conditional ``UPDATE`` in the file), and it claims
+the next :data:`JOB_WAIT_SECONDS`: however many readers arrive and however busy the workers are,
+at most one flush job waits at a time. The job, when it starts, puts the next flush
+``VIEW_COUNT_FLUSH_SECONDS`` ahead. ``manage.py flush_view_counts`` flushes directly, from cron
+or by hand; reads not flushed yet are shown all the same (:func:`shown_count`).
 
 Not every request counts (issue: the counter drives 阅读排行): only POSTs whose ``Origin`` is
 this site, from a browser (``articles.crawlers``); one reader (address and User-Agent) counts
@@ -50,6 +53,8 @@ REPEAT_SECONDS = 30 * 60
 ADDRESS_SECONDS = 60 * 60
 ADDRESS_LIMIT = 30
 BATCH = 5000  # reads added per transaction
+#: A queued flush job has this long to start before a due read queues another (a lost job).
+JOB_WAIT_SECONDS = 300
 
 
 def client_address(request) -> str:
@@ -112,7 +117,14 @@ class RedisStore:
         return max(0, int(self.redis.hget(self.pending_key, article_id) or 0))
 
     def flush_due(self, seconds: int) -> bool:
+        """Whether a flush is due; if so, the caller's, and none is due for ``seconds``."""
         return bool(self.redis.set(self.prefix + "flush-due", "1", nx=True, ex=seconds))
+
+    def next_flush_in(self, seconds: int) -> None:
+        if seconds > 0:
+            self.redis.set(self.prefix + "flush-due", "1", ex=seconds)
+        else:  # no expiry of 0 s in Redis: due now
+            self.redis.delete(self.prefix + "flush-due")
 
     def read_after(self, position: str) -> tuple[list[int], str]:
         start = f"({position}" if position else "-"
@@ -217,6 +229,12 @@ class FileStore:
                 ).rowcount
             )
 
+    def next_flush_in(self, seconds: int) -> None:
+        with _closing(self._connect()) as db:
+            db.execute(
+                "UPDATE meta SET value = ? WHERE key = 'next_flush'", [str(time.time() + seconds)]
+            )
+
     def read_after(self, position: str) -> tuple[list[int], str]:
         with _closing(self._connect()) as db:
             rows = db.execute(
@@ -254,13 +272,15 @@ def get_store() -> RedisStore | FileStore:
 
 def record_view(request, article_id: int) -> bool:
     """Buffer one read of a published article; False when it does not count (a repeat, or over
-    the address's limit). Flushes the buffer when a flush is due."""
+    the address's limit). Queues a flush job when a flush is due."""
     store = get_store()
     address = client_address(request)
     reader = _digest(address, request.headers.get("User-Agent", ""))
     counted = store.record(article_id, reader, _digest(address))
-    if store.flush_due(settings.VIEW_COUNT_FLUSH_SECONDS):
-        flush_view_counts(store)
+    if store.flush_due(JOB_WAIT_SECONDS):
+        from .tasks import flush_view_counts as job  # the task module imports this one
+
+        job.enqueue()
     return counted
 
 

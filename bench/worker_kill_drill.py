@@ -48,6 +48,7 @@ def main() -> None:
     django.setup()
     from django.core.management import call_command
     from django.db import connection
+    from django.utils import timezone
     from import_bench import write_csv
 
     from articles.models import Article
@@ -68,6 +69,7 @@ def main() -> None:
         user=make_user("drill", is_superuser=True),
         status="queued",
         upload=storage.name,
+        confirmed_at=timezone.now(),  # checked and confirmed, as the preview's 确认导入 leaves it
     )
     tasks.enqueue(record)
     worker = [sys.executable, "manage.py", "db_worker", "--interval", "0.2"]

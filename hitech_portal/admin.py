@@ -3,6 +3,7 @@
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.core.files.storage import default_storage
+from django.core.paginator import Paginator
 from django.http import HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -17,6 +18,13 @@ from . import jobs
 from .imports import tasks
 from .imports.report import ImportReport
 from .models import ImportRecord
+
+ERRORS_PER_PAGE = 100
+#: Where 确认导入 posts: the admin of what is imported decides who may import it.
+CONFIRM_URLS = {
+    ImportRecord.Kind.ARTICLES: "admin:articles_article_process_import",
+    ImportRecord.Kind.OBSERVATIONS: "admin:indicators_observation_process_import",
+}
 
 
 @admin.register(ImportRecord)
@@ -122,23 +130,33 @@ class ImportRecordAdmin(admin.ModelAdmin):
 
     def _state(self, record) -> dict:
         job = tasks.job_name(record)
-        report = jobs.progress(job) or {}
-        total, done = report.get("total") or 0, report.get("done") or 0
-        if record.finished:
+        report = jobs.progress(job)
+        total, done = (report or {}).get("total") or 0, (report or {}).get("done") or 0
+        waiting = record.status == ImportRecord.Status.CHECKED  # for the uploader's 确认导入
+        if record.finished or waiting:
             percent = 100
         else:
             percent = min(99, int(done * 100 / total)) if total else 0
+        status = ImportRecord.Status
         return {
             "status": record.status,
             "status_display": record.get_status_display(),
             "finished": record.finished,
+            "waiting": waiting,
             "percent": percent,
-            "stale": record.status == ImportRecord.Status.RUNNING
+            # A check still waiting for a worker has not reported yet: only a silent one is stale.
+            "stale": (
+                record.status == status.RUNNING
+                or (record.status == status.CHECKING and report is not None)
+            )
             and jobs.is_stale(job, record.started_at.timestamp()),
         }
 
     def progress_view(self, request, object_id):
+        """The job's page: the bar of the check, then its preview (the counts, the first rows,
+        every error, paged) with 确认导入, then the bar of the import and its result."""
         record = self._record(request, object_id)
+        errors = Paginator(record.errors, ERRORS_PER_PAGE).get_page(request.GET.get("page"))
         context = {
             **self.admin_site.each_context(request),
             "opts": self.opts,
@@ -146,6 +164,10 @@ class ImportRecordAdmin(admin.ModelAdmin):
             "record": record,
             "state": self._state(record),
             "may_steer": self._may_steer(request, record),
+            "may_confirm": request.user == record.user,  # and the import rights, at the POST
+            "confirm_url": reverse(CONFIRM_URLS[record.kind]),
+            "errors": errors,
+            "error_pages": errors.paginator.get_elided_page_range(errors.number),
             "counts": ImportReport(
                 created=record.created,
                 updated=record.updated,

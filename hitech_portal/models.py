@@ -15,6 +15,9 @@ class ImportRecord(models.Model):
         OBSERVATIONS = "observations", "观测值"
 
     class Status(models.TextChoices):
+        CHECKING = "checking", "检查中"
+        CHECKED = "checked", "待确认"
+        REJECTED = "rejected", "有错误"
         QUEUED = "queued", "排队中"
         RUNNING = "running", "导入中"
         DONE = "done", "已完成"
@@ -43,13 +46,22 @@ class ImportRecord(models.Model):
         max_length=10,
         choices=Status,
         default=Status.DONE,
-        help_text="后台导入在后台任务中运行：排队中、导入中，然后已完成、失败或已取消",
+        help_text=(
+            "后台导入在后台任务中运行：检查中，然后待确认（或有错误）；确认后排队中、导入中，"
+            "然后已完成、失败或已取消"
+        ),
     )
     rows_total = models.PositiveIntegerField("总行数", default=0)
     upload = models.CharField(
         "上传的文件", max_length=255, blank=True, help_text="后台导入完成前，文件在媒体存储中的位置"
     )
     problem = models.TextField("失败原因", blank=True)
+    errors = models.JSONField(
+        "文件中的错误", default=list, blank=True, help_text="后台导入的检查找到的错误（前 1000 处）"
+    )
+    confirmed_at = models.DateTimeField(
+        "确认时间", null=True, blank=True, help_text="后台导入：上传人按下确认导入的时间"
+    )
     finished_at = models.DateTimeField("结束时间", null=True, blank=True)
     undone_at = models.DateTimeField("撤销时间", null=True, blank=True)
     undone_by = models.ForeignKey(
@@ -76,4 +88,9 @@ class ImportRecord(models.Model):
 
     @property
     def finished(self) -> bool:
-        return self.status in (self.Status.DONE, self.Status.FAILED, self.Status.CANCELLED)
+        return self.status in (
+            self.Status.DONE,
+            self.Status.FAILED,
+            self.Status.CANCELLED,
+            self.Status.REJECTED,
+        )

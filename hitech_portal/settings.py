@@ -325,12 +325,11 @@ SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # The admin's import (hitech_portal.imports.forms): uploads larger than this are refused before
-# parsing, an XLSX that unzips to more too; its preview gives up after IMPORT_PREVIEW_SECONDS
-# (keep gunicorn's --timeout above it). 100 MB holds some 40,000 articles of news length; bigger
-# files go through `manage.py import_articles`. Cap the proxy's body size to match.
+# parsing, an XLSX that unzips to more too; the request only stores the file, background jobs
+# check and import it. 100 MB holds some 40,000 articles of news length; bigger files go through
+# `manage.py import_articles`. Cap the proxy's body size to match.
 IMPORT_MAX_UPLOAD_MB = int(os.environ.get("IMPORT_MAX_UPLOAD_MB", "100"))
 IMPORT_MAX_XLSX_MB = int(os.environ.get("IMPORT_MAX_XLSX_MB", "500"))
-IMPORT_PREVIEW_SECONDS = float(os.environ.get("IMPORT_PREVIEW_SECONDS", "120"))
 
 # Security: default-on; HTTPS-only parts switch on with DEBUG off.
 SECURE_CONTENT_TYPE_NOSNIFF = True

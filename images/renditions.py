@@ -6,8 +6,8 @@
 Pillow through this small module rather than django-imagekit or easy-thumbnails: both make
 a size on first request from a template tag, which costs a storage round trip per image per page
 to learn whether the file exists, and neither crops to a focal point without a plug-in. Here the
-files are made once, at upload, by :func:`generate_renditions` (a plain function, so a background
-worker can run it later), and their sizes are stored on the image row: a page builds every
+files are made once, after the upload, by :func:`generate_renditions` in a background job
+(:mod:`images.tasks`), and their sizes are stored on the image row: a page builds every
 ``srcset`` from the rows it already read, with no query or storage call per image.
 
 A JPEG is decoded at a reduced scale (libjpeg's DCT scaling through ``Image.draft``): a 6000×4000

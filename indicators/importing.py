@@ -20,7 +20,7 @@ from hitech_portal.imports.report import Outcome, PlannedRow
 from hitech_portal.imports.tables import Columns
 from hitech_portal.models import ImportRecord
 
-from .models import DEFAULT_REGION, Indicator, Observation
+from .models import DEFAULT_REGION, Indicator, Observation, embargo_error
 
 COLUMNS = Columns(
     {
@@ -148,7 +148,7 @@ class ObservationImporter(BatchImporter):
             plans.append(plan)
         self.resolve_articles(plans)
         plans = [plan for plan in plans if plan.outcome != Outcome.FAILED]
-        existing = {}
+        existing, old_sources = {}, {}
         if plans:
             query = Observation.objects.filter(
                 indicator_id__in={p.key[0] for p in plans},
@@ -167,7 +167,24 @@ class ObservationImporter(BatchImporter):
                 if name in plan.values and old[name] != plan.values[name]
             ]
             plan.outcome = Outcome.UPDATE if plan.changed else Outcome.UNCHANGED
-        return plans
+            old_sources[plan.line] = old["source_article_id"]
+        self.keep_embargo_rule([p for p in plans if "source_article_id" in p.changed], old_sources)
+        return [plan for plan in plans if plan.outcome != Outcome.FAILED]
+
+    def keep_embargo_rule(self, plans, old_sources: dict[int, int | None]) -> None:
+        """A value readers see goes under an unpublished article's embargo only by a 主编's hand
+        (:func:`~indicators.models.embargo_error`, the rule the admin's form and the figure
+        suggestions ask): one query for the batch's articles, none without such a row."""
+        if self.user is None or not plans:  # the command without --user: every right
+            return
+        ids = {old_sources[p.line] for p in plans} | {p.values["source_article_id"] for p in plans}
+        articles = Article.objects.only("status", "published_at").in_bulk(ids - {None})
+        for plan in plans:
+            old = articles.get(old_sources[plan.line])
+            was_public = old is None or old.is_published()
+            source = articles.get(plan.values["source_article_id"])
+            if error := embargo_error(self.user, was_public, source):
+                self.reject(plan, "source_article", error)
 
     def resolve_articles(self, plans) -> None:
         """Article ids or URLs → ids, in two queries for the batch; unknown ones fail the row."""

@@ -95,8 +95,8 @@ class ObservationQuerySet(models.QuerySet):
 def embargo_error(user, was_public: bool, source: Article | None) -> str | None:
     """Why ``user`` may not put a value readers see (``was_public``) under the embargo of an
     article they cannot read yet (``source``): the value would vanish from every page, chart and
-    CSV until that article is published, so only a 主编 may. None when allowed; the admin's form
-    and the figure suggestions both ask here."""
+    CSV until that article is published, so only a 主编 may. None when allowed; the admin's form,
+    the figure suggestions and the observation import (command and admin) ask here."""
     if not was_public or source is None or source.is_published() or may_publish(user):
         return None
     return "已有公开的数值：改为引用未发布的文章会让它在页面上消失，只有主编可以这样做"

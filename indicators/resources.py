@@ -8,4 +8,3 @@ from .importing import ObservationImporter
 class ObservationResource(EngineResource):
     importer = ObservationImporter
     display_name = "观测值"
-    unit = "条"

@@ -90,10 +90,11 @@ def image_upload(name="照片.jpg", **kwargs):
 
 
 def make_image(**kwargs):
-    """A library image (renditions made, as on upload)."""
+    """A library image (its renditions made: tests run the job as it is queued)."""
     size = {key: kwargs.pop(key) for key in ("width", "height") if key in kwargs}
     kwargs.setdefault("file", image_upload(**size))
     kwargs.setdefault("alt", f"园区航拍图{next(_seq)}")
     image = Image(**kwargs)
     image.save()
+    image.refresh_from_db()  # the job wrote the renditions to the row
     return image

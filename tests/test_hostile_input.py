@@ -23,7 +23,9 @@ def admin_client(client, settings, tmp_path):
 
 def upload(client, url_name, text):
     data = SimpleUploadedFile("文件.csv", text.encode("utf-8"), content_type="text/csv")
-    return client.post(reverse(url_name), {"resource": "0", "format": "0", "import_file": data})
+    return client.post(
+        reverse(url_name), {"resource": "0", "format": "0", "import_file": data}, follow=True
+    )
 
 
 def test_search_for_every_private_use_character_in_traditional_is_a_page(client):

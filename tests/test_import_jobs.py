@@ -3,6 +3,7 @@
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils import timezone
 
 from articles.models import Article
 from articles.search import clear_index, search
@@ -24,9 +25,12 @@ def media(settings, tmp_path):
 
 
 def preview(client, name="articles_gb18030.csv"):
+    """Upload a file (its check runs at once in tests); what 确认导入 then posts."""
     with open(DATA / name, "rb") as f:
         response = client.post(IMPORT_URL, {"resource": "0", "format": "0", "import_file": f})
-    return response.context["confirm_form"].initial
+    record = ImportRecord.objects.get(pk=response.url.split("/")[-3])
+    assert record.status == "checked"
+    return {"record": record.pk}
 
 
 def progress_url(record):
@@ -50,6 +54,7 @@ def test_confirmed_import_runs_as_a_job_and_its_page_shows_the_result(client, me
         "status": "done",
         "status_display": "已完成",
         "finished": True,
+        "waiting": False,
         "percent": 100,
         "stale": False,
     }
@@ -58,9 +63,10 @@ def test_confirmed_import_runs_as_a_job_and_its_page_shows_the_result(client, me
 
 
 def test_a_queued_import_can_be_cancelled_and_writes_nothing(client, media, settings):
-    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
     client.force_login(make_user(is_superuser=True))
-    response = client.post(CONFIRM_URL, preview(client))
+    checked = preview(client)
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    response = client.post(CONFIRM_URL, checked)
     record = ImportRecord.objects.get()
     page = client.get(response.url).text
     assert "排队中" in page and 'value="0"' in page and "取消导入" in page
@@ -147,6 +153,7 @@ def _queued_record(media, settings) -> ImportRecord:
         user=make_user(is_superuser=True),
         status="queued",
         upload=storage.name,
+        confirmed_at=timezone.now(),
     )
 
 
@@ -170,3 +177,119 @@ def test_a_queued_import_whose_uploader_is_gone_writes_nothing(media, settings, 
     assert record.status == "failed" and "账号已删除或停用" in record.problem
     assert Article.objects.count() == 0
     assert list(media.joinpath("django-import-export").iterdir()) == []
+
+
+def _checking_record(media, settings, text: str) -> ImportRecord:
+    """A record as the upload leaves it, its check not yet run."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    storage = tasks.upload_storage("")
+    storage.save(text.encode())
+    return ImportRecord.objects.create(
+        kind="articles",
+        file_name="文章.csv",
+        via="后台",
+        user=make_user(is_superuser=True),
+        status="checking",
+        upload=storage.name,
+    )
+
+
+def test_a_file_with_many_errors_lists_every_one_on_pages_and_cannot_be_confirmed(
+    client, media, settings
+):
+    rows = "".join(",高新区新闻\n" for _ in range(250))  # 250 rows without a title
+    record = _checking_record(media, settings, "标题,栏目\n" + rows)
+    assert tasks.check_file.call(record.pk).startswith("rejected")
+    client.force_login(record.user)
+    page = client.get(progress_url(record)).text
+    assert "文件有 250 处错误，未导入" in page and "有错误" in page
+    assert "第 2 行，列「标题」：标题不能为空" in page and "第 102 行" not in page
+    assert "确认导入" not in page and "取消导入" not in page
+    assert (
+        "第 251 行，列「标题」：标题不能为空" in client.get(progress_url(record) + "?page=3").text
+    )
+    response = client.post(CONFIRM_URL, {"record": record.pk})  # asked for anyway
+    record.refresh_from_db()
+    assert response.status_code == 302 and record.status == "rejected"
+    assert Article.objects.count() == 0
+    assert list(media.joinpath("django-import-export").iterdir()) == []  # nothing to confirm
+
+
+def test_only_the_uploader_confirms_and_a_second_confirm_queues_nothing(client, media, settings):
+    record = _checking_record(media, settings, "标题,栏目\n好文章,高新区新闻\n")
+    tasks.check_file.call(record.pk)
+    chief = make_user(is_superuser=True)
+    client.force_login(chief)
+    assert "确认导入" not in client.get(progress_url(record)).text
+    assert client.post(CONFIRM_URL, {"record": record.pk}).status_code == 404
+    client.force_login(record.user)
+    assert "确认导入" in client.get(progress_url(record)).text
+    client.post(CONFIRM_URL, {"record": record.pk})
+    client.post(CONFIRM_URL, {"record": record.pk})  # a double click
+    record.refresh_from_db()
+    assert record.status == "queued" and record.confirmed_at is not None
+    assert tasks.import_file.call(record.pk).startswith("created=1")
+    assert tasks.import_file.call(record.pk) == "not queued: done"  # had a second job run
+
+
+def test_a_checked_file_cancelled_before_its_confirm_is_dropped(client, media, settings):
+    record = _checking_record(media, settings, "标题,栏目\n好文章,高新区新闻\n")
+    tasks.check_file.call(record.pk)
+    client.force_login(record.user)
+    client.post(reverse("admin:hitech_portal_importrecord_cancel", args=[record.pk]))
+    record.refresh_from_db()
+    assert record.status == "cancelled"
+    assert client.post(CONFIRM_URL, {"record": record.pk}).status_code == 302
+    record.refresh_from_db()
+    assert record.status == "cancelled" and Article.objects.count() == 0
+    assert list(media.joinpath("django-import-export").iterdir()) == []
+
+
+def test_a_check_no_worker_has_started_is_cancelled_at_once(client, media, settings):
+    record = _checking_record(media, settings, "标题,栏目\n好文章,高新区新闻\n")
+    client.force_login(record.user)
+    client.post(reverse("admin:hitech_portal_importrecord_cancel", args=[record.pk]))
+    record.refresh_from_db()
+    assert record.status == "cancelled"
+    assert "导入已取消，什么也没有写入。" in client.get(progress_url(record)).text
+    assert tasks.check_file.call(record.pk) == "not checking: cancelled"
+    assert list(media.joinpath("django-import-export").iterdir()) == []
+
+
+def test_a_check_cancelled_while_it_runs_stops_and_writes_nothing(media, settings):
+    record = _checking_record(media, settings, "标题,栏目\n好文章,高新区新闻\n")
+    jobs.request_cancel(tasks.job_name(record))
+    assert tasks.check_file.call(record.pk) == "cancelled"
+    record.refresh_from_db()
+    assert record.status == "cancelled" and Article.objects.count() == 0
+
+
+def test_a_check_whose_worker_was_killed_is_checked_again_not_imported(
+    client, media, settings, monkeypatch
+):
+    record = _checking_record(media, settings, "标题,栏目\n好文章,高新区新闻\n")
+
+    def killed(job):
+        raise SystemExit("worker stopped")
+
+    monkeypatch.setattr(jobs, "check_cancel", killed)
+    with pytest.raises(SystemExit):
+        tasks.check_file.call(record.pk)
+    monkeypatch.undo()
+    client.force_login(record.user)
+    monkeypatch.setattr(jobs, "STALE_SECONDS", -1)
+    assert "重新导入" in client.get(progress_url(record)).text
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    client.post(reverse("admin:hitech_portal_importrecord_rerun", args=[record.pk]))
+    record.refresh_from_db()
+    assert record.status == "checked" and Article.objects.count() == 0  # waits for 确认导入
+
+
+def test_an_editor_s_check_applies_the_editor_s_rights(client, media, settings):
+    record = _checking_record(media, settings, "标题,栏目,状态\n好文章,高新区新闻,已发布\n")
+    record.user = make_user(groups=["编辑"])
+    record.save()
+    tasks.check_file.call(record.pk)
+    record.refresh_from_db()
+    assert record.status == "rejected"
+    assert "你没有发布权限" in record.errors[0]

@@ -89,7 +89,9 @@ def uploads(settings) -> list[str]:
 
 def upload(client, name: str, data: bytes):
     file = SimpleUploadedFile(name, data)
-    return client.post(IMPORT_URL, {"resource": "0", "format": "0", "import_file": file})
+    return client.post(
+        IMPORT_URL, {"resource": "0", "format": "0", "import_file": file}, follow=True
+    )
 
 
 def test_an_xlsx_zip_bomb_is_refused_before_parsing_and_not_kept(admin_client, settings):
@@ -148,13 +150,15 @@ def test_rows_stretched_to_the_last_column_are_read_no_wider_than_the_header(tmp
     assert Article.objects.filter(title="宽表格的第501篇文章").exists()
 
 
-def test_a_preview_past_its_time_stops_with_the_row_it_reached(admin_client, settings):
-    settings.IMPORT_PREVIEW_SECONDS = 0
-    data = "标题,栏目\n第一篇,高新区新闻\n第二篇,高新区新闻\n".encode()
+def test_the_upload_request_only_stores_the_file_and_a_job_checks_it(admin_client, settings):
+    """However long the file, the request does not read it: the check is the worker's."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    data = "标题,栏目\n第一篇,高新区新闻\n,高新区新闻\n".encode()
     page = upload(admin_client, "文章.csv", data).content.decode()
-    assert "第 2 行：读到这一行已超过 0 秒，后台不宜导入" in page
-    assert "python manage.py import_articles" in page
-    assert uploads(settings) == []
+    assert '状态：<strong id="import-status">检查中</strong>' in page
+    assert "检查进度" in page and "确认导入" not in page and "第 3 行" not in page
+    assert len(uploads(settings)) == 1  # waiting for the job
+    assert Article.objects.count() == 0
 
 
 def test_a_refused_preview_leaves_no_upload_and_a_good_one_waits_for_confirm(

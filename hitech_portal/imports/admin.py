@@ -10,12 +10,13 @@ its defaults:
   when the confirming request lands on another server);
 - the file's encoding, header language and dates are understood; the preview lists each error
   with its line, column and reason, and offers no confirm button until the file is clean;
-- the preview checks the whole file (every error listed, the first rows shown); the confirmed
-  import runs as a background job (:mod:`.tasks`) whatever the file's size, and the editor is
-  taken to its record, where a progress bar follows it;
-- an upload is measured before it is parsed (:mod:`~hitech_portal.imports.forms`), its preview
-  stops after ``IMPORT_PREVIEW_SECONDS``, and an upload nothing can confirm (refused, or left
-  unconfirmed past :data:`UPLOAD_MAX_AGE`) is deleted from media storage;
+- the upload request only stores the file and measures it
+  (:mod:`~hitech_portal.imports.forms`); a background job (:mod:`.tasks`) checks the whole file,
+  whatever its size, while the editor watches a progress bar on the import's record page, which
+  then shows the preview (the counts, the first rows, every error) and 确认导入; the confirmed
+  import is a second job on the same page;
+- an upload nothing can confirm (refused by its check, cancelled, or left unconfirmed past
+  :data:`UPLOAD_MAX_AGE`) is deleted from media storage;
 - an export is named in Chinese (``文章-2026-11-30.csv``), in a header browsers can read.
 """
 
@@ -23,11 +24,11 @@ import io
 from datetime import timedelta
 from urllib.parse import quote
 
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
 from import_export.admin import ExportMixin, ImportMixin
@@ -35,13 +36,11 @@ from import_export.fields import Field
 from import_export.formats.base_formats import Format
 from import_export.forms import ExportForm
 from import_export.resources import Resource
-from import_export.results import Result, RowResult
 
 from ..models import ImportRecord
 from . import tasks
-from .engine import BatchImporter, run_import
+from .engine import BatchImporter
 from .forms import UploadForm
-from .report import ImportReport
 
 #: An upload waits this long in media storage for its 确认导入; then it is abandoned.
 UPLOAD_MAX_AGE = timedelta(hours=6)
@@ -92,33 +91,12 @@ class XlsxFormat(SpreadsheetFormat):
     content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-class EngineResult(Result):
-    """django-import-export's result, filled from the engine's report."""
-
-    def __init__(self, report: ImportReport, unit: str):
-        super().__init__()
-        self.report = report
-        self.counts = report.counts(unit)  # 新建 1 篇，更新 2 篇，不变 0 篇
-        self.totals[RowResult.IMPORT_TYPE_NEW] = report.created
-        self.totals[RowResult.IMPORT_TYPE_UPDATE] = report.updated
-        self.totals[RowResult.IMPORT_TYPE_SKIP] = report.unchanged
-        self.totals[RowResult.IMPORT_TYPE_INVALID] = report.failed
-        self.preview = report.rows  # the first MAX_LISTED
-        self.preview_truncated = bool(report.unlisted_rows)
-
-    def has_errors(self):
-        return False  # every problem is a row error, shown by has_validation_errors
-
-    def has_validation_errors(self):
-        return not self.report.ok
-
-
 class EngineResource(Resource):
-    """A resource whose ``import_data`` is the engine (abort on error, planned rows kept)."""
+    """The kind of rows an admin imports: the engine's importer, and the columns the import page
+    lists. The reading, checking and writing are the background jobs' (:mod:`.tasks`)."""
 
     importer: type[BatchImporter]
     display_name = ""
-    unit = "行"  # what the admin counts: 新建 2 篇 (articles), 新建 2 条 (observations)
 
     @classmethod
     def get_display_name(cls):
@@ -128,19 +106,6 @@ class EngineResource(Resource):
         spec = self.importer.columns.spec
         return [Field(column_name="/".join(names[:2])) for names in spec.values()]
 
-    def import_data(self, dataset, dry_run=False, raise_errors=False, **kwargs):
-        report = run_import(
-            self.importer,
-            io.BytesIO(dataset),
-            name="upload" + dataset.suffix,
-            file_name=kwargs.get("file_name") or "",
-            max_seconds=settings.IMPORT_PREVIEW_SECONDS if dry_run else None,
-            dry_run=dry_run,
-            user=kwargs.get("user"),
-            via="后台",
-        )
-        return EngineResult(report, self.unit)
-
 
 class EngineImportMixin(ImportMixin):
     """Add to a ModelAdmin with ``resource_classes = [<EngineResource subclass>]``."""
@@ -148,12 +113,14 @@ class EngineImportMixin(ImportMixin):
     import_template_name = "admin/import_export/engine_import.html"
     import_form_class = UploadForm
     tmp_storage_class = "import_export.tmp_storages.MediaStorage"
-    skip_admin_log = True  # thousands of rows would bury the history; the message sums it up
+    skip_admin_log = True  # thousands of rows would bury the history; the record sums it up
 
     def get_import_formats(self):
         return [SpreadsheetFormat]
 
     def has_import_permission(self, request):
+        """Who may import, at the upload and at 确认导入 alike; what each row may do is the
+        engine's (the uploader's rights, :mod:`articles.workflow`)."""
         return self.has_add_permission(request) and self.has_change_permission(request)
 
     def write_to_tmp_storage(self, import_file, input_format):
@@ -165,18 +132,30 @@ class EngineImportMixin(ImportMixin):
         return storage
 
     def import_action(self, request, **kwargs):
-        response = super().import_action(request, **kwargs)
-        context = getattr(response, "context_data", None) or {}
-        form = context.get("form")
-        upload = form.cleaned_data.get("import_file") if form and form.is_bound else None
-        name = getattr(upload, "tmp_storage_name", None)
-        if name and "confirm_form" not in context:  # refused: nothing will confirm this upload
-            storage_class = self.get_tmp_storage_class()
-            storage_class(name=name, **self.get_tmp_storage_class_kwargs()).remove()
-        return response
+        """The upload: stored and measured here, checked by a job; the editor follows it on the
+        import's record page, which then shows the preview."""
+        if not self.has_import_permission(request):
+            raise PermissionDenied
+        form = self.create_import_form(request)
+        if request.method != "POST" or not form.is_valid():
+            return super().import_action(request, **kwargs)  # the form, with its errors
+        upload = form.cleaned_data["import_file"]
+        storage = self.write_to_tmp_storage(upload, None)
+        importer = self.get_import_resource_classes(request)[0].importer
+        with transaction.atomic():
+            record = ImportRecord.objects.create(
+                kind=importer.record_kind,
+                file_name=upload.name[:255],
+                via="后台",
+                user=request.user,
+                status=ImportRecord.Status.CHECKING,
+                upload=storage.name,
+            )
+            tasks.enqueue_check(record)
+        return HttpResponseRedirect(progress_url(record))
 
     def delete_abandoned_uploads(self) -> None:
-        """Uploads previewed but never confirmed; every app server shares the media folder."""
+        """Uploads checked but never confirmed; every app server shares the media folder."""
         storage = self.get_tmp_storage_class()(**self.get_tmp_storage_class_kwargs())
         folder, files = storage.MEDIA_FOLDER, storage._storage
         if not files.exists(folder):
@@ -195,38 +174,23 @@ class EngineImportMixin(ImportMixin):
         return {"command": resource.importer.command, **kwargs}
 
     def process_import(self, request, **kwargs):
-        """The confirmed file is imported by a background job; the editor goes to its record."""
-        if not self.has_import_permission(request):
+        """确认导入 of a checked file (the preview's button): its import is queued as a job."""
+        if request.method != "POST" or not self.has_import_permission(request):
             raise PermissionDenied
-        confirm_form = self.create_confirm_form(request)
-        if not confirm_form.is_valid():
-            return super().process_import(request, **kwargs)
-        resource = self.choose_import_resource_class(confirm_form, request)
-        with transaction.atomic():
-            record = ImportRecord.objects.create(
-                kind=resource.importer.record_kind,
-                file_name=(confirm_form.cleaned_data.get("original_file_name") or "")[:255],
-                via="后台",
-                user=request.user,
-                status=ImportRecord.Status.QUEUED,
-                upload=confirm_form.cleaned_data["import_file_name"],
-            )
-            tasks.enqueue(record)
-        progress = reverse("admin:hitech_portal_importrecord_progress", args=[record.pk])
-        return HttpResponseRedirect(progress)
+        importer = self.get_import_resource_classes(request)[0].importer
+        record = get_object_or_404(
+            ImportRecord,
+            pk=request.POST.get("record") or 0,
+            kind=importer.record_kind,
+            user=request.user,  # the uploader confirms what the preview showed them
+        )
+        if not tasks.confirm(record):
+            messages.warning(request, "这个文件不在待确认状态：没有再次导入。")
+        return HttpResponseRedirect(progress_url(record))
 
-    def process_result(self, result, request):
-        report = result.report
-        if report.ok:
-            return super().process_result(result, request)
-        for error in report.errors[:20]:
-            messages.error(request, str(error))
-        messages.error(request, f"{report.explanation()} {result.counts}")
-        app_label, model_name = self.get_model_info()
-        return HttpResponseRedirect(reverse(f"admin:{app_label}_{model_name}_import"))
 
-    def add_success_message(self, result, request):
-        messages.success(request, f"导入完成：{result.counts}")
+def progress_url(record: ImportRecord) -> str:
+    return reverse("admin:hitech_portal_importrecord_progress", args=[record.pk])
 
 
 def dated_filename(name: str, file_format: Format) -> str:

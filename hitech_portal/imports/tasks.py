@@ -1,17 +1,23 @@
 """The admin's imports as background jobs: any size, with progress, cancel and a record.
 
-The confirm screen (:mod:`.admin`) makes the :class:`~hitech_portal.models.ImportRecord` (排队中),
-keeps the uploaded file in media storage and enqueues :func:`import_file`. The job runs the same
-engine as the command (:func:`~.engine.run_import`) with the uploading user's rights, in one
-transaction: cancelled, failed or killed, it writes nothing, and it can be run again
-(:func:`requeue`). The record ends 已完成, 失败 or 已取消, with the counts and rows as for any
-import.
+Two jobs, one record (:class:`~hitech_portal.models.ImportRecord`), one progress page:
+
+1. The upload (:mod:`.admin`) keeps the file in media storage, makes the record (检查中) and
+   enqueues :func:`check_file`: a dry run of the whole file by the same engine as the command
+   (:func:`~.engine.run_import`), with the uploader's rights. It writes nothing but the record:
+   待确认 with the counts and the first rows, or 有错误 with the errors (and the file is dropped).
+2. 确认导入 (:func:`confirm`, the uploader only) turns a 待确认 record into 排队中 and enqueues
+   :func:`import_file`, which runs the engine again with the uploader's rights, in one
+   transaction: cancelled, failed or killed, it writes nothing, and it can be run again
+   (:func:`requeue`). The record ends 已完成, 失败 or 已取消, with the counts and rows as for any
+   import.
 """
 
 import logging
 import time
 
 from django.core.files.storage import storages
+from django.db import transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
 from django_tasks import task
@@ -38,6 +44,23 @@ def upload_storage(name: str) -> MediaStorage:
     return MediaStorage(name=name, read_mode="rb")
 
 
+def enqueue_check(record: ImportRecord) -> None:
+    """Queue the check of ``record``'s file (saved, 检查中, its file in media storage)."""
+    jobs.forget(job_name(record))
+    check_file.enqueue(record.pk)
+
+
+def confirm(record: ImportRecord) -> bool:
+    """确认导入 of a checked file: queue its import; False when it was not (or no longer) 待确认."""
+    with transaction.atomic():
+        confirmed = ImportRecord.objects.filter(
+            pk=record.pk, status=ImportRecord.Status.CHECKED
+        ).update(status=ImportRecord.Status.QUEUED, confirmed_at=timezone.now())
+        if confirmed:
+            enqueue(record)
+    return bool(confirmed)
+
+
 def enqueue(record: ImportRecord) -> None:
     """Queue the import of ``record`` (saved, 排队中, its file in media storage)."""
     jobs.forget(job_name(record))
@@ -47,21 +70,106 @@ def enqueue(record: ImportRecord) -> None:
 
 
 def requeue(record: ImportRecord) -> None:
-    """Run again an import whose worker was stopped or killed (its transaction rolled back)."""
-    record.status = ImportRecord.Status.QUEUED
+    """Run again a job whose worker was stopped or killed (its transaction rolled back): the
+    check of a file never confirmed, else its import."""
+    checked = record.confirmed_at is not None
+    record.status = ImportRecord.Status.QUEUED if checked else ImportRecord.Status.CHECKING
     record.problem = ""
     record.save(update_fields=["status", "problem"])
-    enqueue(record)
+    enqueue(record) if checked else enqueue_check(record)
 
 
 def cancel(record: ImportRecord) -> None:
-    """Ask a queued or running import to stop; a queued one stops at once."""
-    jobs.request_cancel(job_name(record))
-    updated = ImportRecord.objects.filter(pk=record.pk, status=ImportRecord.Status.QUEUED).update(
+    """Ask a job to stop; a job no worker has started yet, or a checked file not yet confirmed,
+    stops at once (and its file is dropped)."""
+    name = job_name(record)
+    jobs.request_cancel(name)  # first: a check that starts from now on sees it at its start
+    waiting = [ImportRecord.Status.QUEUED, ImportRecord.Status.CHECKED]
+    if jobs.progress(name) is None:  # a started check has reported
+        waiting.append(ImportRecord.Status.CHECKING)
+    updated = ImportRecord.objects.filter(pk=record.pk, status__in=waiting).update(
         status=ImportRecord.Status.CANCELLED, finished_at=timezone.now()
     )
     if updated:
         upload_storage(record.upload).remove()
+
+
+def _refuse_without_uploader(record: ImportRecord) -> bool:
+    """The uploader's rights are the job's: with the account gone there are none to apply
+    (``user=None`` would be the command's unlimited rights)."""
+    if record.user is not None and record.user.is_active:
+        return False
+    _finish(record, ImportRecord.Status.FAILED, "上传这个文件的账号已删除或停用，导入没有执行。")
+    upload_storage(record.upload).remove()
+    return True
+
+
+def _reporter(name: str):
+    """The engine's progress callback: honours a cancel request, reports rows done."""
+    last = 0.0
+
+    def progress(table) -> None:
+        nonlocal last
+        jobs.check_cancel(name)  # raises inside the engine's transaction: it rolls back
+        now = time.monotonic()
+        if now - last >= REPORT_EVERY:
+            last = now
+            jobs.report_progress(name, table.position(), table.size or 0)
+
+    return progress
+
+
+def _open(record: ImportRecord):
+    """The uploaded file, streamed from media storage, and the name that tells its format."""
+    binary = storages["default"].open(upload_storage(record.upload).get_full_path(), "rb")
+    suffix = ".xlsx" if binary.read(4) == b"PK\x03\x04" else ".csv"
+    binary.seek(0)
+    return binary, f"upload{suffix}"
+
+
+@task()
+def check_file(record_id: int) -> str:
+    """Check the whole file of record ``record_id`` as its import would (nothing is written but
+    the record): 待确认 with the counts and first rows, or 有错误 with the errors."""
+    record = ImportRecord.objects.select_related("user").get(pk=record_id)
+    if record.status != ImportRecord.Status.CHECKING:
+        return f"not checking: {record.status}"  # cancelled meanwhile, or already checked
+    if _refuse_without_uploader(record):
+        return "refused: no uploader"
+    name = job_name(record)
+    jobs.report_progress(name, 0, 0)  # the job has started: from now on silence means stale
+    storage = upload_storage(record.upload)
+    try:
+        jobs.check_cancel(name)
+        binary, file_name = _open(record)
+        with binary:
+            report = run_import(
+                import_string(IMPORTERS[record.kind]),
+                binary,
+                name=file_name,
+                record=record,  # the engine puts the counts and the first rows on it
+                user=record.user,
+                dry_run=True,
+                progress=_reporter(name),
+            )
+    except jobs.Cancelled:
+        _finish(record, ImportRecord.Status.CANCELLED)
+        storage.remove()
+        return "cancelled"
+    except Exception as exc:
+        logger.exception("check of import %s failed", record_id)
+        _finish(record, ImportRecord.Status.FAILED, f"检查文件时出错：{exc}")
+        raise
+    if report.ok:
+        record.status, record.errors = ImportRecord.Status.CHECKED, []
+        record.save(update_fields=["status", "errors"])
+        jobs.report_progress(name, 1, 1)
+        return "checked: " + report.summary()
+    record.errors = [str(error) for error in report.errors]
+    record.save(update_fields=["errors"])
+    _finish(record, ImportRecord.Status.REJECTED, report.explanation())
+    storage.remove()  # nothing can confirm a file with errors
+    return "rejected: " + report.summary()
 
 
 @task()
@@ -70,41 +178,24 @@ def import_file(record_id: int) -> str:
     record = ImportRecord.objects.select_related("user").get(pk=record_id)
     if record.status != ImportRecord.Status.QUEUED:
         return f"not queued: {record.status}"  # cancelled meanwhile, or already run
-    if record.user is None or not record.user.is_active:
-        # The uploader's rights are the job's: with the account gone there are none to apply
-        # (``user=None`` would be the command's unlimited rights).
-        _finish(
-            record, ImportRecord.Status.FAILED, "上传这个文件的账号已删除或停用，导入没有执行。"
-        )
-        upload_storage(record.upload).remove()
+    if _refuse_without_uploader(record):
         return "refused: no uploader"
     name = job_name(record)
     record.status = ImportRecord.Status.RUNNING
     record.save(update_fields=["status"])
-    last = 0.0
-
-    def progress(table) -> None:
-        nonlocal last
-        jobs.check_cancel(name)  # raises inside the import's transaction: it rolls back
-        now = time.monotonic()
-        if now - last >= REPORT_EVERY:
-            last = now
-            jobs.report_progress(name, table.position(), table.size or 0)
-
     storage = upload_storage(record.upload)
     jobs.report_progress(name, 0, 0)
     try:
         # Streamed from storage: the engine reads a batch at a time, whatever the file's size.
-        with storages["default"].open(storage.get_full_path(), "rb") as binary:
-            suffix = ".xlsx" if binary.read(4) == b"PK\x03\x04" else ".csv"
-            binary.seek(0)
+        binary, file_name = _open(record)
+        with binary:
             report = run_import(
                 import_string(IMPORTERS[record.kind]),
                 binary,
-                name=f"upload{suffix}",
+                name=file_name,
                 record=record,
                 user=record.user,
-                progress=progress,
+                progress=_reporter(name),
             )
     except jobs.Cancelled:
         _finish(record, ImportRecord.Status.CANCELLED)

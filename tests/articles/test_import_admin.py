@@ -1,4 +1,5 @@
-"""The admin's import → preview → confirm and export screens, running the same engine."""
+"""The admin's upload → check (a job) → preview → confirm screens and the export, running the
+same engine."""
 
 import csv
 import io
@@ -9,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from articles.models import Article
+from hitech_portal.models import ImportRecord
 from tests.articles.test_import_command import DATA
 from tests.factories import make_article, make_user
 
@@ -24,8 +26,16 @@ def editor_client(client, settings, tmp_path):
 
 
 def upload(client, name):
+    """Upload a file and land where the upload leads: its record's page, the check done."""
     with open(DATA / name, "rb") as f:
-        return client.post(IMPORT_URL, {"resource": "0", "format": "0", "import_file": f})
+        return client.post(
+            IMPORT_URL, {"resource": "0", "format": "0", "import_file": f}, follow=True
+        )
+
+
+def confirm(client, kind="articles_article"):
+    record = ImportRecord.objects.latest("pk")
+    return client.post(reverse(f"admin:{kind}_process_import"), {"record": record.pk})
 
 
 def test_import_page_explains_files_and_that_any_size_runs_in_the_background(editor_client):
@@ -36,7 +46,7 @@ def test_import_page_explains_files_and_that_any_size_runs_in_the_background(edi
 
 
 def test_preview_of_a_bad_gb18030_file_lists_line_column_and_reason_and_offers_no_confirm(
-    editor_client,
+    editor_client, tmp_path
 ):
     response = upload(editor_client, "articles_bad_gb18030.csv")
     page = response.content.decode()
@@ -47,8 +57,9 @@ def test_preview_of_a_bad_gb18030_file_lists_line_column_and_reason_and_offers_n
     assert "只检查：文件有错误，正式导入时整个文件都不会写入。" in page
     assert "新建 0 篇，更新 0 篇，不变 0 篇，出错 3 行" in page
     assert "created=" not in page
-    assert "process_import" not in page
+    assert "process_import" not in page and "确认导入" not in page
     assert Article.objects.count() == 0
+    assert list((tmp_path / "django-import-export").iterdir()) == []  # the refused file is gone
 
 
 def test_preview_then_confirm_imports_the_file(editor_client):
@@ -57,8 +68,7 @@ def test_preview_then_confirm_imports_the_file(editor_client):
     assert "新建 2 篇，更新 0 篇，不变 0 篇" in page
     assert "高新区政策解读：人才新政" in page
     assert Article.objects.count() == 0  # the preview writes nothing
-    confirm = response.context["confirm_form"].initial
-    response = editor_client.post(reverse("admin:articles_article_process_import"), confirm)
+    response = confirm(editor_client)
     assert response.status_code == 302
     assert Article.objects.count() == 2
     page = editor_client.get(response.url).content.decode()
@@ -79,7 +89,9 @@ def test_unreadable_upload_is_a_clear_error(editor_client, tmp_path):
     junk = tmp_path / "junk.csv"
     junk.write_bytes(bytes(range(256)) * 10)
     with open(junk, "rb") as f:
-        page = editor_client.post(IMPORT_URL, {"resource": "0", "format": "0", "import_file": f})
+        page = editor_client.post(
+            IMPORT_URL, {"resource": "0", "format": "0", "import_file": f}, follow=True
+        )
     assert "第 1 行：文件含二进制内容，不是 CSV 文本文件" in page.content.decode()
 
 
@@ -117,16 +129,16 @@ def test_an_editor_who_may_not_publish_imports_drafts_only(client, settings, tmp
     settings.MEDIA_ROOT = tmp_path
     client.force_login(make_user(groups=["编辑"]))
     with open(DATA / "articles_utf8.csv", "rb") as f:
-        page = client.post(IMPORT_URL, {"resource": "0", "format": "0", "import_file": f})
+        page = client.post(
+            IMPORT_URL, {"resource": "0", "format": "0", "import_file": f}, follow=True
+        )
     # Row 2 says 已发布 explicitly; the others would default to published by their date.
     assert (
         "第 2 行（国家高新区数量达到178家），列「status」：你没有发布权限：状态只能是草稿或待审"
         in page.content.decode()
     )
-    with open(DATA / "articles_gb18030.csv", "rb") as f:
-        response = client.post(IMPORT_URL, {"resource": "0", "format": "0", "import_file": f})
-    confirm = response.context["confirm_form"].initial
-    client.post(reverse("admin:articles_article_process_import"), confirm)
+    upload(client, "articles_gb18030.csv")
+    confirm(client)
     assert set(Article.objects.values_list("status", flat=True)) == {Article.Status.DRAFT}
 
 

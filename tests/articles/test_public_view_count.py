@@ -10,6 +10,7 @@ from django.core.management import call_command
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django_tasks import default_task_backend
 
 from articles import view_counts
 from articles.crawlers import is_crawler
@@ -104,6 +105,23 @@ def test_a_read_flushes_when_a_flush_is_due(client, store, settings):
     count(client, second)  # the next one is an hour away
     assert stored(second) == 0
     assert count(client, second, address="198.51.100.2").json()["view_count"] == 2
+
+
+@pytest.mark.django_db
+def test_a_flood_of_due_reads_queues_one_flush_job_and_no_reader_runs_it(client, store, settings):
+    """The workers are busy (a long import): the readers do not flush, nor pile up jobs."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    settings.VIEW_COUNT_FLUSH_SECONDS = 0  # a flush is always due
+    article = make_article(view_count=5)
+    for n in range(40):
+        count(client, article, address=f"10.1.{n}.1")
+    queued = default_task_backend.results
+    assert [result.task.name for result in queued] == ["flush_view_counts"]
+    assert stored(article) == 5  # no reader paid for a flush
+    assert queued[0].task.call() == 40  # the worker's turn
+    assert stored(article) == 45
+    count(client, article, address="10.2.0.1")  # the job put the next flush 0 s ahead
+    assert len(default_task_backend.results) == 2
 
 
 @pytest.mark.django_db

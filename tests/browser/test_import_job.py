@@ -1,5 +1,6 @@
-"""A big admin import in the browser: preview, confirm, a progress bar that survives a reload,
-the result; run by a real worker of the database backend, as ``./scripts/serve`` starts one."""
+"""A big admin import in the browser: upload, the check's progress bar, the preview, confirm, the
+import's progress bar that survives a reload, the result; each job run by a real worker of the
+database backend, as ``./scripts/serve`` starts one."""
 
 import os
 import re
@@ -29,7 +30,7 @@ class ThreadWorker(Worker):
 
     The in-memory SQLite test database locks whole tables between connections without waiting
     (a file database in WAL mode waits, and readers never wait for a writer): the test starts
-    the worker only once the job's page is shown, the worker runs that one job and stops, and a
+    a worker only once a job's page is shown, the worker runs that one job and stops, and a
     poll of its that meets a page's read is simply made again."""
 
     def run(self):
@@ -48,22 +49,30 @@ class ThreadWorker(Worker):
 
 @pytest.fixture
 def start_worker(settings):
+    """Starts a worker that runs one job (the check, then the import)."""
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
-    running = ThreadWorker(
-        queue_names=["default"],
-        interval=0.2,
-        batch=False,
-        backend_name="default",
-        startup_delay=False,
-        max_tasks=1,
-        worker_id="browser-test",
-        excluded_queue_names=[],
-    )
-    thread = threading.Thread(target=running.run, daemon=True)
-    yield thread.start
-    running.running = False
-    if thread.is_alive():
-        thread.join(timeout=60)
+    started = []
+
+    def start():
+        running = ThreadWorker(
+            queue_names=["default"],
+            interval=0.2,
+            batch=False,
+            backend_name="default",
+            startup_delay=False,
+            max_tasks=1,
+            worker_id=f"browser-test-{len(started)}",
+            excluded_queue_names=[],
+        )
+        thread = threading.Thread(target=running.run, daemon=True)
+        started.append((running, thread))
+        thread.start()
+
+    yield start
+    for running, thread in started:
+        running.running = False
+        if thread.is_alive():
+            thread.join(timeout=60)
 
 
 def test_upload_twenty_thousand_rows_watch_the_bar_reload_and_see_it_finish(
@@ -80,14 +89,30 @@ def test_upload_twenty_thousand_rows_watch_the_bar_reload_and_see_it_finish(
     expect(page.locator("body")).to_contain_text("文件大小不限")
     page.locator("input[type=file]").set_input_files(spreadsheet)
     page.locator("input[type=submit]").first.click()
-    counts = f"新建 {ROWS} 篇，更新 0 篇，不变 0 篇"
-    expect(page.locator("body")).to_contain_text(counts, timeout=240_000)
-    expect(page.locator(".import-preview tbody tr")).to_have_count(1000)  # the first rows
-    assert Article.objects.count() == 0  # the preview writes nothing
-    page.locator("input[name=confirm], input[type=submit]").last.click()
 
-    expect(page).to_have_url(re.compile(r"/admin/hitech_portal/importrecord/\d+/progress/$"))
+    # The upload only stored the file: a job checks it while the page shows its bar.
+    progress = re.compile(r"/admin/hitech_portal/importrecord/\d+/progress/$")
+    expect(page).to_have_url(progress)
     bar = page.locator("#import-progress")
+    expect(page.locator("#import-status")).to_have_text("检查中")
+    start_worker()
+    wait_until(
+        page,
+        "() => { const v = document.getElementById('import-progress').value;"
+        " return v > 0 && v < 100; }",
+        timeout=240_000,
+    )
+    page.screenshot(path=SHOTS / "import-checking.png", full_page=True)
+    page.reload()  # the check goes on meanwhile
+    counts = f"新建 {ROWS} 篇，更新 0 篇，不变 0 篇"
+    expect(page.locator(".import-counts")).to_contain_text(counts, timeout=240_000)
+    expect(page.locator("#import-status")).to_have_text("待确认")
+    expect(page.locator(".import-preview tbody tr")).to_have_count(1000)  # the first rows
+    assert Article.objects.count() == 0  # the check writes nothing
+    page.screenshot(path=SHOTS / "import-preview.png", full_page=True)
+    page.get_by_role("button", name="确认导入").click()
+
+    expect(page).to_have_url(progress)
     expect(bar).to_be_visible()
     expect(page.locator("#import-status")).to_have_text("排队中")  # till a worker takes it
     start_worker()

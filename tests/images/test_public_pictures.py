@@ -4,9 +4,12 @@ import re
 
 import pytest
 from django.core.cache import cache
+from django_tasks import default_task_backend
 
+from images.models import Image
 from indicators.models import IndicatorLink
 from tests.factories import (
+    image_upload,
     make_article,
     make_category,
     make_image,
@@ -147,3 +150,39 @@ def test_lists_without_thumbnails_never_read_the_covers(client, django_assert_ma
     with django_assert_max_num_queries(len(few.captured_queries)):
         html = client.get(indicator.get_absolute_url()).text
     assert html.count("引用文章") == 8
+
+
+def test_until_its_renditions_exist_a_new_cover_shows_the_original_at_its_size(client, settings):
+    """The upload only stores the picture; a worker makes the sizes, then pages use them."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    cover = Image(alt="园区鸟瞰", file=image_upload(width=6000, height=4000))
+    cover.save()
+    assert cover.renditions == {}
+    article = make_article(cover_image=cover)
+    html = client.get(article.get_absolute_url()).text
+    assert pictures(html) == []
+    assert f'<img src="{cover.file.url}" alt="园区鸟瞰" width="6000" height="4000"' in html
+    [job] = default_task_backend.results
+    job.task.call(*job.args)  # the worker's turn
+    html = client.get(article.get_absolute_url()).text  # the cached page was retired
+    [lead] = pictures(html)
+    assert "-wide-1280.jpg 1280w" in lead and 'width="1280" height="720"' in lead
+
+
+def test_a_new_focal_point_keeps_the_old_crops_on_pages_until_the_new_ones_exist(client, settings):
+    cover = make_image(width=3000, height=1000)
+    article = make_article(cover_image=cover)
+    old_key = cover.renditions["key"]
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    cover.focal_x = 0.9
+    cover.save()
+    [job] = default_task_backend.results
+    assert f"{old_key}-wide-1280.jpg" in client.get(article.get_absolute_url()).text
+    cover.focal_x = 0.1  # changed again before a worker came: the first job is superseded
+    cover.save()
+    assert job.task.call(*job.args) == "superseded"
+    latest = default_task_backend.results[-1]
+    new_key = latest.task.call(*latest.args)
+    assert new_key not in (old_key, job.args[1])
+    html = client.get(article.get_absolute_url()).text
+    assert f"{new_key}-wide-1280.jpg" in html and old_key not in html

@@ -8,8 +8,10 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
+from articles.models import Article
 from hitech_portal.imports.engine import run_import
 from hitech_portal.imports.tables import Table
+from hitech_portal.models import ImportRecord
 from indicators.importing import ObservationImporter, parse_period
 from indicators.models import Observation
 from tests.articles.test_import_command import DATA
@@ -56,9 +58,10 @@ def test_admin_import_counts_observations_in_chinese(client, settings, tmp_path,
         response = client.post(
             reverse("admin:indicators_observation_import"),
             {"resource": "0", "format": "0", "import_file": f},
+            follow=True,
         )
     assert "新建 3 条，更新 0 条，不变 0 条。确认后才会写入。" in response.text
-    confirm = response.context["confirm_form"].initial
+    confirm = {"record": ImportRecord.objects.get().pk}
     response = client.post(reverse("admin:indicators_observation_process_import"), confirm)
     page = client.get(response.url).text
     assert "导入完成：新建 3 条，更新 0 条，不变 0 条" in page
@@ -77,7 +80,7 @@ def test_admin_import_that_fails_on_confirm_says_why_in_chinese(
             reverse("admin:indicators_observation_import"),
             {"resource": "0", "format": "0", "import_file": f},
         )
-    confirm = response.context["confirm_form"].initial
+    confirm = {"record": ImportRecord.objects.get().pk}
     indicators[1].delete()  # between the preview and the confirmation
     response = client.post(reverse("admin:indicators_observation_process_import"), confirm)
     page = client.get(response.url).text  # the background import's page
@@ -164,3 +167,25 @@ def test_a_period_excel_turned_into_a_date_is_a_clear_error(indicators):
         "第 1 行，列「period」：期间是日期格式的单元格（2024-06-01）：请把这一列设为文本，"
         "再填 2024、2024-06 或 2024-06-30"
     ]
+
+
+def test_only_a_chief_editor_s_import_puts_a_public_value_under_an_unpublished_article(
+    indicators, tmp_path
+):
+    """The rule of the admin's form (indicators.models.embargo_error), at the import too."""
+    count, _share = indicators
+    make_observation(indicator=count, period="2024", value=178)  # public, no source
+    draft = make_article(status=Article.Status.DRAFT, published_at=None)
+    path = tmp_path / "obs.csv"
+    path.write_text(f"指标,期间,数值,来源文章\nnational-zones,2024,178,{draft.pk}\n")
+    make_user("bianji", groups=["编辑"])
+    status, lines = run(path, "--user", "bianji")
+    assert status == 1
+    assert lines[0] == (
+        "第 2 行，列「来源文章」：已有公开的数值：改为引用未发布的文章会让它在页面上消失，"
+        "只有主编可以这样做"
+    )
+    assert Observation.objects.get().source_article is None
+    make_user("zhubian", groups=["主编"])
+    assert run(path, "--user", "zhubian")[1][-1] == "created=0 updated=1 unchanged=0 failed=0"
+    assert Observation.objects.get().source_article == draft

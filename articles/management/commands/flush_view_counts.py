@@ -1,7 +1,7 @@
 """Add the buffered article reads to the database now (``articles.view_counts``).
 
-Reads are also flushed by the counting requests themselves, one every
-``VIEW_COUNT_FLUSH_SECONDS``; run this from cron or a task runner where reads are rare, or
+Reads are also flushed by a background job that a counting request queues when a flush is due
+(one every ``VIEW_COUNT_FLUSH_SECONDS``); run this where no worker runs, where reads are rare, or
 before a backup so the database holds every count."""
 
 from django.core.management.base import BaseCommand

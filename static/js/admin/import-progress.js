@@ -1,6 +1,7 @@
 /* The progress bar of a background import (admin/hitech_portal/importrecord/progress.html):
-   asks the record's state every second and moves the bar; once the import has ended, the page
-   reloads to show the result. The page itself is the state: a reload starts from it again. */
+   asks the record's state every second and moves the bar; once the check or the import has
+   ended, the page reloads to show the preview or the result. The page itself is the state: a
+   reload starts from it again. */
 "use strict";
 {
   const POLL_MS = 1000;
@@ -20,7 +21,7 @@
           bar.value = state.percent;
           bar.textContent = percent.textContent = `${state.percent}%`;
           status.textContent = state.status_display;
-          if (state.finished || state.stale) {
+          if (state.finished || state.waiting || state.stale) {
             window.location.reload();
             return;
           }
