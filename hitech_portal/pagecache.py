@@ -139,6 +139,14 @@ def read_versions(keys: list[str], *, create: bool = False) -> dict[str, int]:
     slots = _slots()
     if slots is not None:
         return slots.get_many(keys)
+    backend = caches["default"]
+    if isinstance(backend, RedisCache) and not create:  # the hit path: one MGET, keys as set
+        try:
+            values = backend._cache.get_client().mget([backend.make_key(key) for key in keys])
+        except UNAVAILABLE as exc:
+            _warn(exc)
+            return {}
+        return {key: int(value) for key, value in zip(keys, values, strict=True) if value}
     found = cache.get_many(keys)
     if create and len(found) < len(keys):
         for key in set(keys) - found.keys():
