@@ -310,7 +310,7 @@ def search(request):
     if not form.is_valid():
         return render(request, "articles/search.html", context, status=400)
     query = form.cleaned_data["q"]
-    results = search_articles(query, **form.filters)
+    results = search_articles(query, kept=True, **form.filters)
     page = Paginator(results, PER_PAGE).get_page(form.cleaned_data["page"] or 1)
     context.update(
         query=query,

@@ -16,12 +16,16 @@ results are a lazily sliced sequence: Django's ``Paginator`` counts them and ask
 and only that slice is read.
 """
 
+import hashlib
 import time
 from collections.abc import Iterable
 from datetime import date, datetime
 from functools import cached_property
 
+from django.core.cache import caches
 from django.db import connection
+
+from hitech_portal.pagecache import current_generation, keep_seconds
 
 from ..models import Article
 from . import postgres, sqlite
@@ -30,6 +34,7 @@ from .snippets import Hit, make_hits
 from .text import parse_query
 
 COUNT_CAP = 1000
+COUNT_SECONDS = 300  # how long a count is kept at most (never past the next publication)
 
 
 def _backend():
@@ -90,8 +95,10 @@ class SearchResults:
         category_id: int | None = None,
         date_from: date | None = None,
         date_to: date | None = None,
+        kept: bool = False,
     ):
         self.query = query
+        self.kept = kept  # counts from the page store (pages that the generation retires)
         self.terms = parse_query(query)
         low, high = key_range(date_from, date_to)
         now = int(time.time())  # entries whose 下线时间 has come are left out
@@ -106,9 +113,29 @@ class SearchResults:
         """Matches counted up to one past the cap (so we know whether there are more)."""
         if not self.terms:
             return 0
-        return _backend().count(
-            self.terms, cap=COUNT_CAP + 1, title_only=False, exclude_title=False, **self.options
-        )
+        return self._count(cap=COUNT_CAP + 1, title_only=False)
+
+    def _count(self, *, cap: int, title_only: bool) -> int:
+        """A count of matches (all, or in titles), kept in the page store as the lists' totals
+        are (``articles.paging``): under the page generation, so any published change counts
+        again, and never past the next publication or withdrawal. Only for a page (``kept``):
+        code that writes the index itself and reads at once counts afresh."""
+        if not self.kept:
+            return _backend().count(
+                self.terms, cap=cap, title_only=title_only, exclude_title=False, **self.options
+            )
+        shape = (self.words, [t.pattern for t in self.terms], [t.prefix for t in self.terms])
+        options = sorted((k, v) for k, v in self.options.items() if k != "now")
+        digest = hashlib.sha256(repr((shape, options, cap, title_only)).encode()).hexdigest()
+        key = f"pages:{current_generation()}:search-count:{digest[:32]}"
+        store = caches["pages"]
+        total = store.get(key)
+        if total is None:
+            total = _backend().count(
+                self.terms, cap=cap, title_only=title_only, exclude_title=False, **self.options
+            )
+            store.set(key, total, keep_seconds(COUNT_SECONDS))
+        return total
 
     def count(self) -> int:
         return min(self._found, COUNT_CAP)
@@ -141,9 +168,7 @@ class SearchResults:
 
     def _keys(self, offset: int, stop: int) -> list[int]:
         backend, terms, limit = _backend(), self.terms, stop - offset
-        title_total = backend.count(
-            terms, cap=stop, title_only=True, exclude_title=False, **self.options
-        )
+        title_total = self._count(cap=stop, title_only=True)
         keys: list[int] = []
         if offset < title_total:
             keys = backend.keys(

@@ -5,6 +5,7 @@ from datetime import timedelta
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -150,3 +151,17 @@ def test_the_category_choice_lists_every_category_and_keeps_the_chosen_one(clien
     response = client.get("/search/?q=高新区&category=no-such-section")
     assert response.status_code == 400
     assert 'aria-invalid="true"' in response.text and " selected>" not in response.text
+
+
+def test_a_repeated_search_counts_from_the_page_store_until_an_article_changes(client):
+    make_article(title="光伏产业园区", body="<p>光伏组件出口</p>")
+    path = "/search/?q=光伏&ref=home"  # a parameter the page cache does not know: the view runs
+    with CaptureQueriesContext(connection) as first:
+        assert "找到 1 篇" in client.get(path).text
+    with CaptureQueriesContext(connection) as again:
+        assert "找到 1 篇" in client.get(path).text
+    counted = [q["sql"] for q in again.captured_queries if "count(" in q["sql"].lower()]
+    assert any("count(" in q["sql"].lower() for q in first.captured_queries)
+    assert counted == []  # the matches were counted once; the page's rows are still read
+    make_article(title="光伏电站并网", body="<p>新的光伏电站</p>")  # a published change
+    assert "找到 2 篇" in client.get(path).text
