@@ -311,6 +311,9 @@ class Article(models.Model):
                 condition=Q(is_pinned=True),
                 name="article_category_pinned_idx",
             ),
+            # An imported row without 编号 or 原文链接 is matched by its title (and category and
+            # date): without this, each batch of an import read every article of its categories.
+            models.Index(fields=["title"], name="article_title_idx"),
         ]
 
     def __str__(self):
