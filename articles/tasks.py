@@ -1,12 +1,11 @@
 """The articles' background jobs (see :mod:`hitech_portal.jobs` for how jobs run and are added)."""
 
-from django.conf import settings
 from django.db import transaction
 from django_tasks import task
 
 from hitech_portal import jobs
 
-from . import public_changes, view_counts
+from . import public_changes
 from .models import Article
 
 REINDEX_JOB = "rebuild-search-index"
@@ -26,12 +25,3 @@ def rebuild_search_index() -> int:
         count = public_changes.rebuild(progress)
     jobs.report_progress(REINDEX_JOB, count, count)
     return count
-
-
-@task()
-def flush_view_counts() -> int:
-    """Add the buffered reads to the articles' counts; queued by a read that finds a flush due
-    (:func:`articles.view_counts.record_view`). Answers how many reads were added."""
-    store = view_counts.get_store()
-    store.next_flush_in(settings.VIEW_COUNT_FLUSH_SECONDS)  # this job is no longer waiting
-    return view_counts.flush_view_counts(store)

@@ -21,7 +21,7 @@ last flush if Redis itself loses its memory (at most ``VIEW_COUNT_FLUSH_SECONDS`
 flushes run); with the file, nothing short of losing the file.
 
 When: a read that finds a flush due queues the flush as a background job
-(:func:`articles.tasks.flush_view_counts`), so no reader waits for it. One read is elected
+(:func:`flush_buffered_reads`), so no reader waits for it. One read is elected
 through the buffer (``SET NX EX`` in Redis, a conditional ``UPDATE`` in the file), and it claims
 the next :data:`JOB_WAIT_SECONDS`: however many readers arrive and however busy the workers are,
 at most one flush job waits at a time. The job, when it starts, puts the next flush
@@ -46,6 +46,7 @@ import redis
 from django.conf import settings
 from django.db import transaction
 from django.db.models import F
+from django_tasks import task
 
 from .models import Article, ViewCountMark
 
@@ -278,15 +279,22 @@ def record_view(request, article_id: int) -> bool:
     reader = _digest(address, request.headers.get("User-Agent", ""))
     counted = store.record(article_id, reader, _digest(address))
     if store.flush_due(JOB_WAIT_SECONDS):
-        from .tasks import flush_view_counts as job  # the task module imports this one
-
-        job.enqueue()
+        flush_buffered_reads.enqueue()
     return counted
 
 
 def shown_count(article_id: int, stored: int) -> int:
     """The number a reader sees: what the database holds plus reads not flushed yet."""
     return stored + get_store().pending(article_id)
+
+
+@task()
+def flush_buffered_reads() -> int:
+    """The background job a read queues when a flush is due (:func:`record_view`): answers how
+    many reads were added."""
+    store = get_store()
+    store.next_flush_in(settings.VIEW_COUNT_FLUSH_SECONDS)  # this job is no longer waiting
+    return flush_view_counts(store)
 
 
 def flush_view_counts(store: RedisStore | FileStore | None = None) -> int:

@@ -6,14 +6,14 @@ fresh checkout needs no other server, and ``python manage.py db_worker`` runs th
 (``./scripts/serve`` starts one beside the web server; run one or more next to gunicorn in
 production). To add a job, declare a task in the app that owns the work and enqueue it::
 
-    # articles/tasks.py
+    # articles/view_counts.py
     from django_tasks import task
 
     @task()
-    def flush_view_counts() -> int:
+    def flush_buffered_reads() -> int:
         ...                         # arguments and the return value must be JSON
 
-    flush_view_counts.enqueue()     # from a view, a command, a signal receiver …
+    flush_buffered_reads.enqueue()  # from a view, a command, a signal receiver …
 
 A task runs in its own process, possibly much later: pass ids, not model instances, and let the
 task read what it needs. Write what must be all-or-nothing inside one ``transaction.atomic()``,

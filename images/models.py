@@ -3,8 +3,8 @@
 An image carries what a reader needs beside the pixels (alt text, caption, credit/来源) and what
 an editor needs (who uploaded it, where its subject is: the focal point that crops keep). The
 sizes pages serve are made by :func:`images.renditions.generate_renditions`, in a background job
-(:mod:`images.tasks`), and listed in ``renditions``, so a page that shows many images reads them
-with the rows it already has.
+(:func:`images.renditions.make_renditions`), and listed in ``renditions``, so a page that shows
+many images reads them with the rows it already has.
 """
 
 from django.conf import settings
@@ -14,7 +14,7 @@ from django.db.models.signals import post_delete
 from django.utils import timezone
 
 from .files import content_hash
-from .renditions import delete_renditions, rendition_key
+from .renditions import delete_renditions, make_renditions, rendition_key
 
 FOCAL = [MinValueValidator(0.0), MaxValueValidator(1.0)]
 
@@ -71,8 +71,8 @@ class Image(models.Model):
 
     def save(self, *args, **kwargs):
         """Store the file under its generated name and the row, and queue the renditions
-        (:mod:`images.tasks`) when the picture or its focal point is new: pages show the
-        original, with its size, until they exist."""
+        (:func:`~images.renditions.make_renditions`) when the picture or its focal point is new:
+        pages show the original, with its size, until they exist."""
         new_file = bool(self.file) and not self.file._committed
         if new_file:
             self.sha256 = content_hash(self.file)
@@ -84,8 +84,6 @@ class Image(models.Model):
             moved = old is not None and tuple(old) != self.focal
         super().save(*args, **kwargs)
         if new_file or moved or not self.renditions:
-            from .tasks import make_renditions  # the task module imports this one
-
             # The database backend queues it in this transaction: no job for a row rolled back.
             make_renditions.enqueue(self.pk, rendition_key(self))
 

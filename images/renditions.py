@@ -7,20 +7,27 @@ Pillow through this small module rather than django-imagekit or easy-thumbnails:
 a size on first request from a template tag, which costs a storage round trip per image per page
 to learn whether the file exists, and neither crops to a focal point without a plug-in. Here the
 files are made once, after the upload, by :func:`generate_renditions` in a background job
-(:mod:`images.tasks`), and their sizes are stored on the image row: a page builds every
+(:func:`make_renditions`), and their sizes are stored on the image row: a page builds every
 ``srcset`` from the rows it already read, with no query or storage call per image.
 
 A JPEG is decoded at a reduced scale (libjpeg's DCT scaling through ``Image.draft``): a 6000×4000
 photo needs a quarter of its width for a 1280 px rendition, which cuts decoding time and memory
 by about 16×. ``bench/renditions.py`` measures it.
+
+The job, not the editor's upload, pays that (about a second and sixteen files for a 6000×4000
+JPEG). Until it has run, pages show the original with its width and height
+(:func:`images.html.picture`), so nothing shifts when the renditions arrive; a new focal point
+keeps the previous renditions on the pages until the new ones exist.
 """
 
 import io
 import warnings
 from math import ceil
 
+from django.apps import apps
 from django.conf import settings
 from django.core.files.base import ContentFile
+from django_tasks import task
 from PIL import Image as PILImage
 from PIL import ImageOps
 
@@ -126,6 +133,24 @@ def generate_renditions(image) -> dict:
     if image.pk:
         type(image).objects.filter(pk=image.pk).update(renditions=listing)
     return listing
+
+
+@task()
+def make_renditions(image_id: int, key: str) -> str:
+    """Make the renditions of image ``image_id`` for ``key`` (its content and focal point when
+    the job was queued). A job whose image has moved on since (deleted, a newer focal point with
+    a job of its own) does nothing; one stopped halfway wrote no row and is simply run again."""
+    # By name: the model module queues this job, and this module is below it.
+    image = apps.get_model("images", "Image").objects.filter(pk=image_id).first()
+    if image is None:
+        return "deleted"
+    if rendition_key(image) != key:
+        return "superseded"
+    if image.renditions.get("key") == key:
+        return "made already"
+    generate_renditions(image)
+    image.save(update_fields=["renditions"])  # and the cached pages showing it are retired
+    return key
 
 
 def delete_renditions(image, listing: dict | None = None) -> None:

@@ -1,15 +1,15 @@
 """django-import-export's admin screens driven by the project's import engine.
 
-django-import-export supplies the upload → preview → confirm screens and the export of the
-filtered change list; the reading, parsing, validation and writing are the engine's, exactly as
-the commands use them (:func:`~hitech_portal.imports.engine.run_import`). What changes against
-its defaults:
+django-import-export supplies the upload screen, the 确认导入 URL and the export of the filtered
+change list; the reading, parsing, validation and writing are the engine's, exactly as the
+commands use them (:func:`~hitech_portal.imports.engine.run_import`), run by background jobs.
+What changes against its defaults:
 
 - the uploaded bytes go to storage in one ``join`` (its chunk-by-chunk concatenation is quadratic)
-  and to the *media* storage, which every app server shares (a local temp file would not be found
-  when the confirming request lands on another server);
+  and to the *media* storage, which every app server and worker shares (a local temp file would
+  not be found by a job or a request on another server);
 - the file's encoding, header language and dates are understood; the preview lists each error
-  with its line, column and reason, and offers no confirm button until the file is clean;
+  with its line, column and reason, and offers no confirm button unless the file is clean;
 - the upload request only stores the file and measures it
   (:mod:`~hitech_portal.imports.forms`); a background job (:mod:`.tasks`) checks the whole file,
   whatever its size, while the editor watches a progress bar on the import's record page, which

@@ -76,7 +76,10 @@ def requeue(record: ImportRecord) -> None:
     record.status = ImportRecord.Status.QUEUED if checked else ImportRecord.Status.CHECKING
     record.problem = ""
     record.save(update_fields=["status", "problem"])
-    enqueue(record) if checked else enqueue_check(record)
+    if checked:
+        enqueue(record)
+    else:
+        enqueue_check(record)
 
 
 def cancel(record: ImportRecord) -> None:

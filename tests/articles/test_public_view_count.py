@@ -116,7 +116,7 @@ def test_a_flood_of_due_reads_queues_one_flush_job_and_no_reader_runs_it(client,
     for n in range(40):
         count(client, article, address=f"10.1.{n}.1")
     queued = default_task_backend.results
-    assert [result.task.name for result in queued] == ["flush_view_counts"]
+    assert [result.task.name for result in queued] == ["flush_buffered_reads"]
     assert stored(article) == 5  # no reader paid for a flush
     assert queued[0].task.call() == 40  # the worker's turn
     assert stored(article) == 45

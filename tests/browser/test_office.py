@@ -152,7 +152,7 @@ def test_an_export_round_trips_through_the_import_and_a_chief_undoes_it(
     expect(editor.locator(".import-preview")).to_contain_text("待主编审核")
     expect(editor.locator("body")).to_contain_text("新建 0 篇，更新 1 篇，不变 3 篇")
     editor.screenshot(path=tmp_path / "editor-import-preview.png", full_page=True)
-    editor.locator("input[name=confirm], input[type=submit]").last.click()
+    editor.get_by_role("button", name="确认导入").click()
     expect(editor.locator(".import-result")).to_contain_text("导入完成")
     assert {a.pk: (a.title, a.version) for a in Article.objects.all()} == before
     assert PendingChange.objects.get(article=target).values == {
