@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("articles", "0010_merge_image_library_and_view_counts"),
+        ("articles", "0011_category_index_covers_expiry"),
         ("images", "0001_image_library"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
