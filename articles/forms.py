@@ -5,13 +5,12 @@ the form's errors), never a silently different list and never a 500."""
 from datetime import date
 
 from django import forms
-from django.core.cache import caches
 from django.core.validators import slug_re
 from django.forms.utils import flatatt
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
-from hitech_portal.pagecache import current_generation
+from hitech_portal.pagecache import kept
 
 from .models import Category
 
@@ -34,12 +33,11 @@ class CategorySelect(forms.Select):
     search page."""
 
     def render(self, name, value, attrs=None, renderer=None):
-        key = f"pages.{current_generation()}.category-choices"
-        store = caches["pages"]
-        choices = store.get(key)
-        if choices is None:
-            choices = list(Category.objects.values_list("slug", "name"))
-            store.set(key, choices, CHOICES_SECONDS)
+        choices = kept(
+            "category-choices",
+            lambda: list(Category.objects.values_list("slug", "name")),
+            CHOICES_SECONDS,
+        )
         chosen = "" if value is None else str(value)
         options = [("", self.choices.field.empty_label), *choices]
         attributes = {

@@ -10,7 +10,6 @@ from urllib.parse import urlsplit
 
 from django.apps import apps
 from django.conf import settings
-from django.core.cache import caches
 from django.core.paginator import Paginator
 from django.db.models import Count, Exists, OuterRef, Prefetch
 from django.http import Http404, HttpResponse, JsonResponse
@@ -22,7 +21,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST, require_safe
 from django.views.generic import ListView
 
-from hitech_portal.pagecache import current_generation, keep_seconds
+from hitech_portal.pagecache import kept
 from images.html import responsive_body
 from images.renditions import share_image_url
 
@@ -153,25 +152,23 @@ def category_extras(category: Category) -> dict:
     category page's work, and their answers change only with a published change: they are kept
     in the page store under the page generation (any write retires them), and no longer than
     ``EXTRAS_SECONDS`` or the next scheduled publication (hitech_portal.pagecache)."""
-    key = f"pages.{current_generation()}.category-extras.{category.pk}"
-    store = caches["pages"]
-    extras = store.get(key)
-    if extras is None:
-        published = category.articles.published()
-        recent = published.newest_first()
-        recent_ids = recent.values("pk")[:FILTER_SAMPLE]
-        tags = list(
-            Tag.objects.filter(articles__in=recent_ids)
-            .annotate(uses=Count("articles"))
-            .order_by("-uses", "name")[:30]
-        )
-        sources = sorted(
-            set(recent.exclude(source="").values_list("source", flat=True)[:FILTER_SAMPLE])
-        )
-        pinned = list(published.pinned().for_cards().newest_first()[:PINNED_LIMIT])
-        extras = {"tag_choices": tags, "source_choices": sources, "pinned": pinned}
-        store.set(key, extras, keep_seconds(EXTRAS_SECONDS))
-    return extras
+    return kept(f"category-extras.{category.pk}", lambda: _extras(category), EXTRAS_SECONDS)
+
+
+def _extras(category: Category) -> dict:
+    published = category.articles.published()
+    recent = published.newest_first()
+    recent_ids = recent.values("pk")[:FILTER_SAMPLE]
+    tags = list(
+        Tag.objects.filter(articles__in=recent_ids)
+        .annotate(uses=Count("articles"))
+        .order_by("-uses", "name")[:30]
+    )
+    sources = sorted(
+        set(recent.exclude(source="").values_list("source", flat=True)[:FILTER_SAMPLE])
+    )
+    pinned = list(published.pinned().for_cards().newest_first()[:PINNED_LIMIT])
+    return {"tag_choices": tags, "source_choices": sources, "pinned": pinned}
 
 
 class TagArticleListView(PagedListView):
@@ -246,18 +243,12 @@ def article_surroundings(article: Article) -> dict:
     """A published article's related articles and its 上一篇/下一篇: four queries, whose answer
     changes only with a published change. Kept in the page store under the page generation (any
     write retires it) and never past the next scheduled publication."""
-    key = f"pages.{current_generation()}.article-around.{article.pk}"
-    store = caches["pages"]
-    around = store.get(key)
-    if around is None:
-        previous, following = neighbours(article)
-        around = {
-            "related": related_articles(article),
-            "previous": previous,
-            "next": following,
-        }
-        store.set(key, around, keep_seconds(EXTRAS_SECONDS))
-    return around
+    return kept(f"article-around.{article.pk}", lambda: _surroundings(article), EXTRAS_SECONDS)
+
+
+def _surroundings(article: Article) -> dict:
+    previous, following = neighbours(article)
+    return {"related": related_articles(article), "previous": previous, "next": following}
 
 
 def article_qr(request, pk):

@@ -31,11 +31,12 @@ import hashlib
 import os
 import re
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TypeVar
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -51,6 +52,8 @@ GENERATION_KEY = "pages:generation"
 VERSION_PREFIX = "pages:v:"
 SCHEDULE_KEY = "pages:schedule"
 SCHEDULE_LENGTH = 1000  # the nearest publication times kept
+
+T = TypeVar("T")
 
 EVERYTHING = "all"  # on every page: retired by writes whose reach is not known
 SITE = "site"  # the site-wide lists and every page not told apart below
@@ -212,6 +215,30 @@ def recording() -> Iterator[Shown]:
 def noting() -> Shown | None:
     """The page being rendered for storing, if any: readers of rows add to it."""
     return _shown.get()
+
+
+def kept(name: str, compute: Callable[[], T], seconds: int) -> T:
+    """``compute()``'s answer, kept in the page store under the current generation (any write
+    retires it) for ``seconds`` at most, never past the next publication (:func:`keep_seconds`).
+
+    For parts of pages derived from published rows (a category's pinned articles, an article's
+    neighbours, the navigation, a list's cards). What the part read as it was computed is kept
+    with it and noted again on the page that uses it: rows that come out of a cache are not read,
+    so without that a stored page would not know it shows them."""
+    store = caches["pages"]
+    key = f"pages.{current_generation()}.{name}"
+    entry = store.get(key)
+    if entry is None:
+        with recording() as shown:
+            value = compute()
+        entry = (value, shown.tags, shown.facts)
+        store.set(key, entry, keep_seconds(seconds))
+    value, tags, facts = entry
+    page = noting()
+    if page is not None:
+        page.tags |= tags
+        page.facts.update(facts)
+    return value
 
 
 # --- where a page is stored ----------------------------------------------------------------------

@@ -243,3 +243,20 @@ def test_with_a_folder_of_files_for_cache_a_save_retires_only_its_pages(
     x.save()
     assert still_cached(client, pages) == {"y", "y category", "y tag"}
     assert "氢能产业园一期投产" in client.get(pages["x"]).text
+
+
+def test_a_page_built_from_kept_parts_is_retired_by_what_those_parts_show(client, world, settings):
+    """The related articles and neighbours of an article page are kept apart from pages; a page
+    stored from the kept part still knows it shows them."""
+    x, y = world
+    x.related.add(y)
+    reader = Client()
+    reader.cookies[settings.SESSION_COOKIE_NAME] = "a-reader"  # rendered, never stored
+    assert y.title in reader.get(x.get_absolute_url()).content.decode()  # keeps the part
+    assert y.title in client.get(x.get_absolute_url()).content.decode()  # stored from it
+    assert cached(client, x.get_absolute_url())
+
+    y.status = Article.Status.DRAFT
+    y.save()
+
+    assert y.title not in client.get(x.get_absolute_url()).content.decode()

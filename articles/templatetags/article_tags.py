@@ -4,13 +4,12 @@ import hashlib
 import json
 
 from django import template
-from django.core.cache import caches
 from django.core.serializers.json import DjangoJSONEncoder
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
 from articles.models import Category
-from hitech_portal.pagecache import current_generation
+from hitech_portal.pagecache import kept
 from hitech_portal.traditional import JSON_SCRIPT_ESCAPES
 from images.html import picture
 
@@ -45,12 +44,7 @@ def category_tree(context):
     request = context.get("request")
     tree = getattr(request, "_category_tree", None)
     if tree is None:
-        key = f"pages.{current_generation()}.category-tree.{get_language()}"
-        store = caches["pages"]
-        tree = store.get(key)
-        if tree is None:
-            tree = navigation_tree()
-            store.set(key, tree, PAGE_SECONDS)
+        tree = kept(f"category-tree.{get_language()}", navigation_tree, PAGE_SECONDS)
         if request is not None:
             request._category_tree = tree
     return tree
@@ -85,13 +79,8 @@ class SharedFragmentNode(template.Node):
     def render(self, context):
         parts = "\x1f".join(str(value.resolve(context)) for value in self.values)
         digest = hashlib.sha256(parts.encode()).hexdigest()[:32]
-        key = f"pages.{current_generation()}.fragment.{get_language()}.{digest}"
-        store = caches["pages"]
-        html = store.get(key)
-        if html is None:
-            html = self.nodelist.render(context)
-            store.set(key, html, PAGE_SECONDS)
-        return html
+        name = f"fragment.{get_language()}.{digest}"
+        return kept(name, lambda: self.nodelist.render(context), PAGE_SECONDS)
 
 
 def navigation_tree() -> list:
