@@ -25,7 +25,7 @@ os.environ.setdefault("PYPINYIN_NO_DICT_COPY", "true")
 
 #: A phrase's line in pypinyin's phrases_dict.json: ``"重庆": [``.
 PHRASE_KEY = re.compile(r'^"([^"]+)": ', re.MULTILINE)
-HAN_RUN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff\U00020000-\U0003ffff]{2,}")
+HAN_RUN = re.compile(r"[\u3007\u3400-\u9fff\uf900-\ufaff\U00020000-\U0003ffff]{2,}")
 #: Pieces of names already looked up in the phrase file (found or not), for this process.
 _looked_up: set[str] = set()
 

@@ -117,7 +117,9 @@ class SeenKeys:
     """
 
     def __init__(self):
-        self.db = sqlite3.connect("")  # "": a temporary file, deleted when closed
+        # "": a temporary file, deleted when closed. Any thread may close it (a web server's
+        # garbage collector may run in another one).
+        self.db = sqlite3.connect("", check_same_thread=False)
         self.db.execute("PRAGMA cache_size = -1024")
         self.db.execute("CREATE TABLE seen (hash INTEGER PRIMARY KEY, line INTEGER NOT NULL)")
 
@@ -133,7 +135,7 @@ class SeenKeys:
         )
         return None
 
-    def __del__(self):
+    def close(self) -> None:
         self.db.close()
 
 
@@ -234,6 +236,8 @@ class BatchImporter:
             except FileError as exc:  # the rest of the file cannot be read: nothing after it counts
                 self.fail(*exc.errors)
                 self.writing = False
+            finally:
+                self.seen.close()
             if self.on_error == "abort" and not self.report.ok:
                 transaction.set_rollback(True)
                 report = self.report
