@@ -202,7 +202,7 @@ def test_a_file_with_many_errors_lists_every_one_on_pages_and_cannot_be_confirme
     assert tasks.check_file.call(record.pk).startswith("rejected")
     client.force_login(record.user)
     page = client.get(progress_url(record)).text
-    assert "文件有 250 处错误，未导入" in page and "有错误" in page
+    assert "文件有错误，未导入（出错 250 行）" in page and "有错误" in page
     assert "第 2 行，列「标题」：标题不能为空" in page and "第 102 行" not in page
     assert "确认导入" not in page and "取消导入" not in page
     assert (
