@@ -169,21 +169,31 @@ class FileStore:
         self.path = Path(path)
 
     def _connect(self) -> sqlite3.Connection:
-        new = not self.path.exists()
         connection = sqlite3.connect(self.path, timeout=10, isolation_level=None)
-        if new:
-            connection.execute("PRAGMA journal_mode=WAL")
         connection.execute("PRAGMA synchronous=NORMAL")
-        if (
-            new
-            or not connection.execute("SELECT 1 FROM sqlite_master WHERE name='meta'").fetchone()
-        ):
-            connection.executescript(self.SCHEMA)
+        if not connection.execute("SELECT 1 FROM sqlite_master WHERE name='meta'").fetchone():
+            self._create(connection)
+        return connection
+
+    def _create(self, connection: sqlite3.Connection) -> None:
+        """The file's first use, maybe by several processes at once: its tables and first rows
+        appear in one transaction, so no reader finds some without the others."""
+        connection.execute("BEGIN IMMEDIATE")
+        try:
+            for statement in filter(str.strip, self.SCHEMA.split(";")):
+                connection.execute(statement)
             connection.execute(
                 "INSERT OR IGNORE INTO meta VALUES ('store', ?), ('next_flush', '0')",
                 [uuid.uuid4().hex],
             )
-        return connection
+            connection.execute("COMMIT")
+        except BaseException:
+            connection.execute("ROLLBACK")
+            raise
+        try:
+            connection.execute("PRAGMA journal_mode=WAL")  # kept in the file once set
+        except sqlite3.OperationalError:  # another process holds the file: it sets it
+            pass
 
     @property
     def name(self) -> str:
