@@ -17,7 +17,6 @@ is matched against the database and written. The policy is the same for every ki
 """
 
 import sqlite3
-import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
 from itertools import islice
@@ -40,8 +39,6 @@ def run_import(
     *,
     name: str = "",
     encoding: str = "auto",
-    max_rows: int | None = None,
-    max_seconds: float | None = None,
     via: str = "",
     file_name: str = "",
     record: ImportRecord | None = None,
@@ -50,12 +47,11 @@ def run_import(
     """Import ``source`` — a :class:`Table`, a path, or a binary file whose format ``name``'s
     extension tells — with ``importer``; ``options`` are :class:`BatchImporter`'s.
 
-    A file that cannot be read at all gives a report marked ``unreadable``; ``max_rows`` stops a
-    longer file with an error that points to the command, and ``max_seconds`` one that takes
-    longer to read (the admin's preview holds a web worker meanwhile). With ``via`` (后台, 命令) an
-    import that writes is recorded (:class:`~hitech_portal.models.ImportRecord`): who, when, the
-    file (``file_name``, else ``name``), the counts and the rows; the revisions it writes point to
-    it. A background import passes the ``record`` it made when it was queued instead.
+    A file that cannot be read at all gives a report marked ``unreadable``. With ``via`` (后台,
+    命令) an import that writes is recorded (:class:`~hitech_portal.models.ImportRecord`): who,
+    when, the file (``file_name``, else ``name``), the counts and the rows; the revisions it
+    writes point to it. A background import passes the ``record`` it made when it was queued
+    instead.
     """
     if isinstance(source, Table):
         table = source
@@ -64,8 +60,6 @@ def run_import(
             table = open_table(source, importer.columns, name=name, encoding=encoding)
         except FileError as exc:
             return ImportReport.of_unreadable(exc)
-    if max_rows is not None or max_seconds is not None:
-        table = LimitedTable(table, max_rows, importer.command, max_seconds=max_seconds)
     if record is None and via and not options.get("dry_run"):
         record = ImportRecord(
             kind=importer.record_kind,
@@ -74,31 +68,6 @@ def run_import(
             user=options.get("user"),
         )
     return importer(table, record=record, **options).run()
-
-
-class LimitedTable(Table):
-    """Stops with a clear error once a file has more rows than the admin should take, or has
-    taken longer than ``max_seconds`` to read."""
-
-    def __init__(self, table: Table, limit: int | None, command: str, *, max_seconds=None):
-        self.table, self.limit, self.command = table, limit, command
-        self.max_seconds = max_seconds
-        self.headers, self.size, self.unit = table.headers, table.size, table.unit
-
-    def __iter__(self):
-        deadline = None if self.max_seconds is None else time.monotonic() + self.max_seconds
-        advice = f"请用命令 python manage.py {self.command} 文件名 导入大文件"
-        for count, record in enumerate(self.table, start=1):
-            if self.limit is not None and count > self.limit:
-                message = f"文件超过 {self.limit} 行，后台不宜导入：{advice}"
-                raise FileError(RowError(record.line, "", message))
-            if deadline is not None and time.monotonic() > deadline:
-                message = f"读到这一行已超过 {self.max_seconds:g} 秒，后台不宜导入：{advice}"
-                raise FileError(RowError(record.line, "", message))
-            yield record
-
-    def position(self) -> int:
-        return self.table.position()
 
 
 def batched(records: Iterable[Record], size: int) -> Iterator[list[Record]]:
