@@ -142,27 +142,9 @@ def check_file(record_id: int) -> str:
     name = job_name(record)
     jobs.report_progress(name, 0, 0)  # the job has started: from now on silence means stale
     storage = upload_storage(record.upload)
-    try:
-        jobs.check_cancel(name)
-        binary, file_name = _open(record)
-        with binary:
-            report = run_import(
-                import_string(IMPORTERS[record.kind]),
-                binary,
-                name=file_name,
-                record=record,  # the engine puts the counts and the first rows on it
-                user=record.user,
-                dry_run=True,
-                progress=_reporter(name),
-            )
-    except jobs.Cancelled:
-        _finish(record, ImportRecord.Status.CANCELLED)
-        storage.remove()
+    report = _run_engine(record, name, dry_run=True)
+    if report is None:
         return "cancelled"
-    except Exception as exc:
-        logger.exception("check of import %s failed", record_id)
-        _finish(record, ImportRecord.Status.FAILED, f"检查文件时出错：{exc}")
-        raise
     if report.ok:
         record.status, record.errors = ImportRecord.Status.CHECKED, []
         record.save(update_fields=["status", "errors"])
@@ -188,26 +170,9 @@ def import_file(record_id: int) -> str:
     record.save(update_fields=["status"])
     storage = upload_storage(record.upload)
     jobs.report_progress(name, 0, 0)
-    try:
-        # Streamed from storage: the engine reads a batch at a time, whatever the file's size.
-        binary, file_name = _open(record)
-        with binary:
-            report = run_import(
-                import_string(IMPORTERS[record.kind]),
-                binary,
-                name=file_name,
-                record=record,
-                user=record.user,
-                progress=_reporter(name),
-            )
-    except jobs.Cancelled:
-        _finish(record, ImportRecord.Status.CANCELLED)
-        storage.remove()
+    report = _run_engine(record, name, dry_run=False)
+    if report is None:
         return "cancelled"
-    except Exception as exc:
-        logger.exception("import %s failed", record_id)
-        _finish(record, ImportRecord.Status.FAILED, f"导入出错：{exc}")
-        raise
     if report.unreadable or report.rolled_back:
         lines = [*map(str, report.errors), f"{report.explanation()} {report.counts(record.unit)}"]
         problem = "\n".join(lines)
@@ -216,6 +181,36 @@ def import_file(record_id: int) -> str:
         _finish(record, ImportRecord.Status.DONE)
     storage.remove()
     return report.summary()
+
+
+def _run_engine(record: ImportRecord, name: str, *, dry_run: bool):
+    """Run the engine on the record's file with the uploader's rights (``dry_run``: the check,
+    which writes nothing but the record's counts and first rows), honouring cancel requests.
+    None when it was cancelled: the record says so and the file is gone; a failure is written on
+    the record and raised."""
+    try:
+        jobs.check_cancel(name)
+        # Streamed from storage: the engine reads a batch at a time, whatever the file's size.
+        binary, file_name = _open(record)
+        with binary:
+            return run_import(
+                import_string(IMPORTERS[record.kind]),
+                binary,
+                name=file_name,
+                record=record,  # the engine puts the counts and the first rows on it
+                user=record.user,
+                dry_run=dry_run,
+                progress=_reporter(name),
+            )
+    except jobs.Cancelled:
+        _finish(record, ImportRecord.Status.CANCELLED)
+        upload_storage(record.upload).remove()
+        return None
+    except Exception as exc:
+        logger.exception("%s of import %s failed", "check" if dry_run else "run", record.pk)
+        what = "检查文件时出错" if dry_run else "导入出错"
+        _finish(record, ImportRecord.Status.FAILED, f"{what}：{exc}")
+        raise
 
 
 def _finish(record: ImportRecord, status: str, problem: str = "") -> None:
