@@ -100,6 +100,9 @@ class SearchResults:
         self.query = query
         self.kept = kept  # counts from the page store (pages that the generation retires)
         self.terms = parse_query(query)
+        # What was asked names a kept count; the bounds below follow the clock ("visible now"),
+        # which the count's time limit (never past the next publication) already covers.
+        self.asked = (category_id, date_from, date_to)
         low, high = key_range(date_from, date_to)
         now = int(time.time())  # entries whose 下线时间 has come are left out
         self.options = {"low": low, "high": high, "now": now, "category_id": category_id}
@@ -125,8 +128,7 @@ class SearchResults:
                 self.terms, cap=cap, title_only=title_only, exclude_title=False, **self.options
             )
         shape = (self.words, [t.pattern for t in self.terms], [t.prefix for t in self.terms])
-        options = sorted((k, v) for k, v in self.options.items() if k != "now")
-        digest = hashlib.sha256(repr((shape, options, cap, title_only)).encode()).hexdigest()
+        digest = hashlib.sha256(repr((shape, self.asked, cap, title_only)).encode()).hexdigest()
         key = f"pages:{current_generation()}:search-count:{digest[:32]}"
         store = caches["pages"]
         total = store.get(key)
