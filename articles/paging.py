@@ -26,7 +26,7 @@ from django.core.paginator import Paginator
 from django.db.models import Q
 from django.utils.functional import cached_property
 
-from hitech_portal.pagecache import current_generation, keep_seconds
+from hitech_portal.pagecache import current_generation, keep_seconds, kept
 
 COUNT_SECONDS = 300
 
@@ -44,12 +44,8 @@ class DeferredJoinPaginator(Paginator):
     def count(self):
         if not self.count_key:
             return super().count
-        key = self._key("count")
-        total = caches["pages"].get(key)
-        if total is None:
-            total = super().count
-            caches["pages"].set(key, total, keep_seconds(COUNT_SECONDS))
-        return total
+        digest = hashlib.sha256(self.count_key.encode()).hexdigest()[:32]
+        return kept(f"count.{digest}", lambda: Paginator.count.func(self), COUNT_SECONDS)
 
     @cached_property
     def walk(self) -> list[tuple[str, bool]] | None:

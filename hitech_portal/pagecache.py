@@ -29,6 +29,7 @@ show up at most ``PAGE_CACHE_SECONDS`` late.
 
 import hashlib
 import os
+import pickle
 import re
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -46,7 +47,7 @@ from django.core.cache.backends.redis import RedisCache
 from django.db import connection, transaction
 from django.http import HttpResponse
 
-from .cache import UNAVAILABLE, SharedSlots, _warn
+from .cache import UNAVAILABLE, SharedSlots, WatchedKeys, _warn
 
 GENERATION_KEY = "pages:generation"
 VERSION_PREFIX = "pages:v:"
@@ -64,6 +65,10 @@ def _fresh() -> int:
 
 
 def current_generation() -> int:
+    if isinstance(caches["default"], RedisCache):  # this process's watched copy, else one GET
+        generation = read_versions([GENERATION_KEY]).get(GENERATION_KEY)
+        if generation is not None:
+            return generation
     generation = cache.get(GENERATION_KEY)
     if generation is None:
         cache.add(GENERATION_KEY, _fresh(), timeout=None)
@@ -90,6 +95,8 @@ def retire(tags: Iterable[str]) -> None:
             pipe.execute()
         except UNAVAILABLE as exc:
             _warn(exc)
+        finally:  # at once for this process; for the others Redis tells their watching thread
+            _watched(backend).forget(names)
         return
     for key in keys if slots is None else keys[:1]:
         try:
@@ -137,18 +144,37 @@ def _slots() -> SharedSlots | None:
     return table
 
 
+def forget_copies() -> None:
+    """Drop this process's copies of pages and their parts (after the shared caches were
+    cleared here; the versions' copy goes with the clearing itself, see ``WatchedKeys``)."""
+    _local.clear()
+    _parts.clear()
+
+
+def _watched(backend: RedisCache) -> WatchedKeys:
+    """This process's copy of the versions and the generation in Redis (``WatchedKeys``): a hit
+    reads them without a round trip."""
+    return WatchedKeys.of(backend, backend.make_key("pages:"))
+
+
 def read_versions(keys: list[str], *, create: bool = False) -> dict[str, int]:
     """The current version of each version key (``create``: give the missing ones one)."""
     slots = _slots()
     if slots is not None:
         return slots.get_many(keys)
     backend = caches["default"]
-    if isinstance(backend, RedisCache) and not create:  # the hit path: one MGET, keys as set
-        try:
-            values = backend._cache.get_client().mget([backend.make_key(key) for key in keys])
-        except UNAVAILABLE as exc:
-            _warn(exc)
-            return {}
+    if isinstance(backend, RedisCache) and not create:  # the hit path: this process's copy, or
+        names = [backend.make_key(key) for key in keys]  # one MGET (keys as set)
+        watched = _watched(backend)
+        values = watched.get_many(names)
+        if values is None:
+            epoch = watched.epoch
+            try:
+                values = backend._cache.get_client().mget(names)
+            except UNAVAILABLE as exc:
+                _warn(exc)
+                return {}
+            watched.fill(names, values, epoch)
         return {key: int(value) for key, value in zip(keys, values, strict=True) if value}
     found = cache.get_many(keys)
     if create and len(found) < len(keys):
@@ -222,23 +248,52 @@ def kept(name: str, compute: Callable[[], T], seconds: int) -> T:
     retires it) for ``seconds`` at most, never past the next publication (:func:`keep_seconds`).
 
     For parts of pages derived from published rows (a category's pinned articles, an article's
-    neighbours, the navigation, a list's cards). What the part read as it was computed is kept
-    with it and noted again on the page that uses it: rows that come out of a cache are not read,
-    so without that a stored page would not know it shows them."""
-    store = caches["pages"]
+    neighbours, the navigation, a list's cards, counts). What the part read as it was computed
+    is kept with it and noted again on the page that uses it: rows that come out of a cache are
+    not read, so without that a stored page would not know it shows them.
+
+    This process keeps a copy of the parts it used lately (``PAGE_CACHE_LOCAL_PARTS``), pickled
+    as the store keeps them (each use gets objects of its own): with the generation read from
+    this process's watched copy (Redis), a part used again costs no round trip."""
     key = f"pages.{current_generation()}.{name}"
-    entry = store.get(key)
+    entry = _part_copy(key)
     if entry is None:
-        with recording() as shown:
-            value = compute()
-        entry = (value, shown.tags, shown.facts)
-        store.set(key, entry, keep_seconds(seconds))
-    value, tags, facts = entry
+        entry = caches["pages"].get(key)
+        if entry is None or len(entry) != 4:
+            with recording() as shown:
+                value = compute()
+            timeout = keep_seconds(seconds)
+            entry = (value, shown.tags, shown.facts, time.time() + timeout)
+            caches["pages"].set(key, entry, timeout)
+        _keep_part(key, entry)
+    value, tags, facts, _ = entry
     page = noting()
     if page is not None:
         page.tags |= tags
         page.facts.update(facts)
     return value
+
+
+#: Parts this process used lately: key -> (expires, the entry pickled).
+_parts: dict[str, tuple[float, bytes]] = {}
+
+
+def _part_copy(key: str):
+    copy = _parts.get(key)
+    if copy is None or time.time() >= copy[0]:
+        return None
+    return pickle.loads(copy[1])
+
+
+def _keep_part(key: str, entry) -> None:
+    room = settings.PAGE_CACHE_LOCAL_PARTS
+    while len(_parts) >= room > 0:
+        try:
+            del _parts[next(iter(_parts))]  # the oldest
+        except (KeyError, StopIteration, RuntimeError):
+            break
+    if room > 0:
+        _parts[key] = (entry[3], pickle.dumps(entry, pickle.HIGHEST_PROTOCOL))
 
 
 # --- where a page is stored ----------------------------------------------------------------------

@@ -237,6 +237,9 @@ PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "300"))
 # How many of the pages it served lately each app process keeps at hand (checked against the
 # shared versions on every hit like the others): 0 reads every page from the store.
 PAGE_CACHE_LOCAL_ENTRIES = int(os.environ.get("PAGE_CACHE_LOCAL_ENTRIES", "200"))
+# How many parts of pages (counts, navigation, an article's surroundings: pagecache.kept) each
+# app process keeps at hand, under the generation like the store's: 0 reads each from the store.
+PAGE_CACHE_LOCAL_PARTS = int(os.environ.get("PAGE_CACHE_LOCAL_PARTS", "500"))
 # How long a CDN or proxy in front may keep a public page (s-maxage, and as long again stale while
 # it revalidates); browsers always revalidate (ETag/Last-Modified, 304).
 CDN_CACHE_SECONDS = int(os.environ.get("CDN_CACHE_SECONDS", "60"))

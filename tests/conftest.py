@@ -6,6 +6,7 @@ from django.test import override_settings
 
 from articles.categories import ensure_categories
 from articles.search import clear_index
+from hitech_portal import pagecache
 from tests.factories import make_user
 
 
@@ -24,12 +25,15 @@ post_migrate.connect(_restore_source_categories, dispatch_uid="tests.restore_cat
 
 @pytest.fixture(autouse=True)
 def _clear_cache(_own_files):
-    """The caches (Redis in CI) are not rolled back between tests."""
+    """The caches (Redis in CI) are not rolled back between tests. This process's copies of
+    what they hold go with them at once (Redis tells the watching thread a moment later)."""
     for alias in ("default", "pages"):
         caches[alias].clear()
+    pagecache.forget_copies()
     yield
     for alias in ("default", "pages"):
         caches[alias].clear()
+    pagecache.forget_copies()
 
 
 @pytest.fixture(autouse=True, scope="session")

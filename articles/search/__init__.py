@@ -22,10 +22,9 @@ from collections.abc import Iterable
 from datetime import date, datetime
 from functools import cached_property
 
-from django.core.cache import caches
 from django.db import connection
 
-from hitech_portal.pagecache import current_generation, keep_seconds
+from hitech_portal.pagecache import kept
 
 from ..models import Article
 from . import postgres, sqlite
@@ -129,15 +128,13 @@ class SearchResults:
             )
         shape = (self.words, [t.pattern for t in self.terms], [t.prefix for t in self.terms])
         digest = hashlib.sha256(repr((shape, self.asked, cap, title_only)).encode()).hexdigest()
-        key = f"pages:{current_generation()}:search-count:{digest[:32]}"
-        store = caches["pages"]
-        total = store.get(key)
-        if total is None:
-            total = _backend().count(
+        return kept(
+            f"search-count.{digest[:32]}",
+            lambda: _backend().count(
                 self.terms, cap=cap, title_only=title_only, exclude_title=False, **self.options
-            )
-            store.set(key, total, keep_seconds(COUNT_SECONDS))
-        return total
+            ),
+            COUNT_SECONDS,
+        )
 
     def count(self) -> int:
         return min(self._found, COUNT_CAP)
