@@ -259,7 +259,7 @@ def kept(name: str, compute: Callable[[], T], seconds: int) -> T:
     entry = _part_copy(key)
     if entry is None:
         entry = caches["pages"].get(key)
-        if entry is None or len(entry) != 4:
+        if entry is None or len(entry) != 4 or time.time() >= entry[3]:
             with recording() as shown:
                 value = compute()
             timeout = keep_seconds(seconds)

@@ -26,7 +26,7 @@ from articles.filters import ArticleFilter
 from articles.forms import SearchForm
 from articles.importing import ArticleImporter
 from articles.models import Article
-from hitech_portal import middleware
+from hitech_portal import middleware, pagecache
 from hitech_portal import urls as site_urls
 from hitech_portal.imports.engine import run_import
 from hitech_portal.imports.tables import Table
@@ -359,3 +359,16 @@ def test_public_pages_let_a_cdn_keep_them_briefly_and_browsers_revalidate(client
         assert words == {"public", "max-age=0", "s-maxage=60", "stale-while-revalidate=60"}
     client.force_login(make_user())
     assert "public" not in client.get(path).get("Cache-Control", "")
+
+
+def test_each_use_of_a_kept_part_gets_objects_of_its_own():
+    first = pagecache.kept("part-test", lambda: {"cards": ["甲", "乙"]}, 60)
+    first["cards"].append("丙")  # a caller changing what it was given
+    assert pagecache.kept("part-test", lambda: {"cards": []}, 60) == {"cards": ["甲", "乙"]}
+
+
+def test_a_kept_part_is_not_used_past_its_time(monkeypatch):
+    assert pagecache.kept("part-test", lambda: "旧", 60) == "旧"
+    later = time.time() + 61
+    monkeypatch.setattr(pagecache.time, "time", lambda: later)
+    assert pagecache.kept("part-test", lambda: "新", 60) == "新"

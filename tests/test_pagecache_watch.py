@@ -120,3 +120,19 @@ def test_values_read_before_a_change_came_in_are_not_kept(watched):
     watched.forget([name])  # …a change comes in while it waits for Redis…
     watched.fill([name], [b"1"], epoch)  # …so what it read may be older: not copied
     assert watched.get_many([name]) is None
+
+
+def test_a_part_used_again_costs_no_round_trip(client, watched, monkeypatch):
+    make_article(title="园区新闻甲")
+    client.get("/")  # the generation read from Redis, the watcher started
+    eventually(lambda: watched.live)
+    calls = []
+    pagecache.kept("navigation-test", lambda: calls.append(1) or ["导航"], 60)
+
+    def no_round_trip(*args, **kwargs):
+        raise AssertionError("a kept part was read from Redis again")
+
+    monkeypatch.setattr(caches["pages"], "get", no_round_trip)
+    monkeypatch.setattr(caches["default"], "get", no_round_trip)
+    assert pagecache.kept("navigation-test", lambda: calls.append(1) or ["导航"], 60) == ["导航"]
+    assert calls == [1]
