@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 from django.apps import apps
 from django.conf import settings
 from django.core.paginator import Paginator
-from django.db.models import Count, Exists, OuterRef, Prefetch
+from django.db.models import Count, Exists, OuterRef, Prefetch, prefetch_related_objects
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.cache import add_never_cache_headers
@@ -192,44 +192,33 @@ def article_detail(request, pk):
     """Visitors see published articles only; staff may preview drafts and scheduled ones.
 
     A published article is found without reading the session: only when there is none does the
-    view ask who is reading (and load the session) to offer the preview."""
-    queryset = Article.objects.select_related("category__parent", "cover_image").prefetch_related(
-        "tags",
-        "faqs",
-        # Read through the reverse relation: this app never imports ``indicators``. Only the
-        # figures readers may see (a scheduled article's figures stay under embargo).
-        "indicators",
-        Prefetch(
-            "indicators__observations",
-            queryset=apps.get_model("indicators", "Observation").objects.public(),
-        ),
-    )
+    view ask who is reading (and load the session) to offer the preview. What a published
+    article's page shows besides its own row (tags, FAQs, figures, structured data, neighbours)
+    and the markup of its main column are kept under the page generation (any write retires
+    them), so a page the page cache cannot answer (a reader with a session) costs one query."""
+    queryset = Article.objects.select_related("category__parent", "cover_image")
     article = queryset.published().filter(pk=pk).first()
-    if article is None:
+    if article is not None:
+        parts = kept(f"article-parts.{pk}", lambda: article_parts(article), EXTRAS_SECONDS)
+        around = article_surroundings(article)
+    else:
         # Previews of drafts and scheduled articles are for those who may edit them.
         if not (request.user.is_staff and request.user.has_perm("articles.change_article")):
             raise Http404("没有这篇文章。")
         article = get_object_or_404(queryset, pk=pk)
+        parts = article_parts(article)
+        # A preview shows what the article links to; where it will sit is known once it is live.
+        around = {"related": related_articles(article)}
     published = article.is_published()
-    description = meta_description(article)
-    trail = breadcrumb_trail(article)
-    # A preview shows what the article links to; where it will sit is known once it is live.
-    around = article_surroundings(article) if published else {"related": related_articles(article)}
     response = render(
         request,
         "articles/article_detail.html",
         {
+            **parts,
             "article": article,
             "category": article.category,
             "preview": not published,
-            "description": description,
-            "summary": summary_box(article),
-            "body": responsive_body(article.body),
-            "share_image": share_image_url(article.cover_image) if article.cover_image else "",
-            "trail": trail,
-            "structured_data": article_graph(article, description, trail),
             "related_articles": around.get("related", []),
-            "indicators": article.indicators.all(),
             "previous_article": around.get("previous"),
             "next_article": around.get("next"),
         },
@@ -237,6 +226,36 @@ def article_detail(request, pk):
     if not published:
         add_never_cache_headers(response)
     return response
+
+
+def article_parts(article: Article) -> dict:
+    """What an article's page shows besides its row: its tags, FAQs and the figures it cites
+    (their public observations only: a scheduled article's figures stay under embargo), and
+    what is made of them. Four queries."""
+    prefetch_related_objects(
+        [article],
+        "tags",
+        "faqs",
+        # Read through the reverse relation: this app never imports ``indicators``.
+        "indicators",
+        Prefetch(
+            "indicators__observations",
+            queryset=apps.get_model("indicators", "Observation").objects.public(),
+        ),
+    )
+    description = meta_description(article)
+    trail = breadcrumb_trail(article)
+    return {
+        "tags": list(article.tags.all()),
+        "faqs": list(article.faqs.all()),
+        "indicators": list(article.indicators.all()),
+        "description": description,
+        "summary": summary_box(article),
+        "body": responsive_body(article.body),
+        "share_image": share_image_url(article.cover_image) if article.cover_image else "",
+        "trail": trail,
+        "structured_data": article_graph(article, description, trail),
+    }
 
 
 def article_surroundings(article: Article) -> dict:
