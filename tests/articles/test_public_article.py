@@ -198,9 +198,10 @@ def test_a_signed_in_reader_gets_the_article_in_a_fixed_few_queries(
     client, django_assert_max_num_queries
 ):
     """Readers with a session skip the page cache: the view itself must stay cheap. The
-    article and its tags, FAQ and figures are read; what lies around it (related articles,
-    上一篇/下一篇, the navigation) comes from the shared cache while nothing public changes, and
-    who is reading is asked only to offer a preview of an unpublished article."""
+    article's row is read; what it shows besides (tags, FAQ, figures, related articles,
+    上一篇/下一篇, the navigation, its main column's markup) comes from the shared cache while
+    nothing public changes, and who is reading is asked only to offer a preview of an
+    unpublished article."""
     client.force_login(make_user(is_staff=False))
     category = make_category()
     tag = make_tag()
@@ -209,7 +210,7 @@ def test_a_signed_in_reader_gets_the_article_in_a_fixed_few_queries(
         category=category, tags=[tag], published_at=timezone.now() - timedelta(days=1)
     )
     client.get(article.get_absolute_url())
-    with django_assert_max_num_queries(4):
+    with django_assert_max_num_queries(1):
         response = client.get(article.get_absolute_url())
     assert response.status_code == 200
     assert len(response.context["related_articles"]) == 3
@@ -229,3 +230,17 @@ def test_a_signed_in_reader_sees_a_new_neighbour_and_a_renamed_category_at_once(
     assert response.context["next_article"].title == "更新的一篇"
     assert "下一篇" in response.text and "园区新闻" in response.text
     assert "园区动态" not in response.text
+
+
+def test_a_signed_in_reader_sees_each_edit_of_the_article_its_tags_and_faq_at_once(client):
+    client.force_login(make_user(is_staff=False))
+    article = make_article(title="园区动态一则", tags=[make_tag(name="集群")])
+    assert "园区动态一则" in client.get(article.get_absolute_url()).text
+    article.title = "园区动态更新"
+    article.save()
+    article.tags.add(make_tag(name="人才"))
+    FAQ.objects.create(article=article, question="新问题？", answer="新回答。")
+    html = client.get(article.get_absolute_url()).text
+    assert "园区动态更新" in html and "园区动态一则" not in html
+    assert ">人才</a>" in html and "新问题？" in html
+    assert '<meta property="article:tag" content="人才">' in html
