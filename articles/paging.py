@@ -12,8 +12,9 @@ rows — in the shared page store. A later request for either page starts there 
 going page by page, or many readers on one deep page, pay the long walk once per generation.
 
 The total behind the page links is a ``COUNT(*)`` over the whole list, the one cost that grows
-with it. Totals and page starts are kept under the page-cache generation, so any published
-change (which calls ``invalidate_pages()``) recounts and walks again; and they are kept
+with it. Totals, the rows of each page read and page starts are kept under the page-cache
+generation, so any published change (which calls ``invalidate_pages()``) recounts and walks
+again; and they are kept
 ``COUNT_SECONDS`` at most and never past the next scheduled publication
 (``pagecache.keep_seconds``), so an article that comes due is counted, and shifts the pages, from
 its very moment.
@@ -65,6 +66,16 @@ class DeferredJoinPaginator(Paginator):
         top = bottom + self.per_page
         if top + self.orphans >= self.count:
             top = self.count
+        if self.count_key:  # the rows of a page are kept as its total is
+            order = repr(self.object_list.query.order_by)
+            digest = hashlib.sha256(f"{self.count_key}|{order}|{bottom}|{top}".encode())
+            name = f"rows.{digest.hexdigest()[:32]}"
+            rows = kept(name, lambda: self._rows(number, bottom, top), COUNT_SECONDS)
+        else:
+            rows = self._rows(number, bottom, top)
+        return self._get_page(rows, number, self)
+
+    def _rows(self, number: int, bottom: int, top: int) -> list:
         start = self._start(number) if self.walk and number > 1 else None
         if start is None:
             ids = self.object_list.values("pk")[bottom : top + 1]
@@ -76,7 +87,7 @@ class DeferredJoinPaginator(Paginator):
         rows = list(self.object_list.filter(pk__in=ids))
         if self.walk:
             self._note_starts(number, rows[:1], rows[top - bottom : top - bottom + 1])
-        return self._get_page(rows[: top - bottom], number, self)
+        return rows[: top - bottom]
 
     def _start_key(self, number: int) -> str:
         order = ",".join(f"{'-' if descending else ''}{name}" for name, descending in self.walk)

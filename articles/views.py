@@ -119,7 +119,6 @@ class CategoryArticleListView(PagedListView):
     def filter_context(self):
         return {
             "category": self.category,
-            "children": list(self.category.children.filter(show_in_nav=True)),
             **{
                 name: value
                 for name, value in category_extras(self.category).items()
@@ -146,7 +145,7 @@ class CategoryArticleListView(PagedListView):
 
 
 def category_extras(category: Category) -> dict:
-    """A category's pinned articles and its filter's tag and source choices.
+    """A category's pinned articles, its filter's tag and source choices and its subcategories.
 
     Counting tag uses over the newest articles and finding the pinned few are most of an uncached
     category page's work, and their answers change only with a published change: they are kept
@@ -168,7 +167,8 @@ def _extras(category: Category) -> dict:
         set(recent.exclude(source="").values_list("source", flat=True)[:FILTER_SAMPLE])
     )
     pinned = list(published.pinned().for_cards().newest_first()[:PINNED_LIMIT])
-    return {"tag_choices": tags, "source_choices": sources, "pinned": pinned}
+    children = list(category.children.filter(show_in_nav=True))
+    return {"tag_choices": tags, "source_choices": sources, "pinned": pinned, "children": children}
 
 
 class TagArticleListView(PagedListView):

@@ -76,8 +76,9 @@ def test_article_filters(client):
     policy = make_category(name="政策栏目", slug="policy-x")
     tag = make_tag(name="标签甲", slug="tag-a")
     in_policy = make_article(category=policy, published_at=timezone.now() - timedelta(days=40))
-    tagged = make_article(tags=[tag])
-    make_article()
+    # Recent ones (the factory's default dates step back an hour per article made in the run).
+    tagged = make_article(tags=[tag], published_at=timezone.now())
+    make_article(published_at=timezone.now())
     assert [a["id"] for a in client.get("/api/articles/?category=policy-x").json()["results"]] == [
         in_policy.pk
     ]
