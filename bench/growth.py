@@ -244,7 +244,9 @@ def p95(values: list[float]) -> float:
     return statistics.quantiles(values, n=20)[-1]
 
 
-def measure(rounds: int, queries: list[str]) -> dict[str, list[float]]:
+def measure(rounds: int, queries: list[str]) -> tuple[dict[str, list[float]], dict[str, list]]:
+    """Timings by page, and the search timings by query (each query's first request also counts
+    its matches; the page store keeps the count for the later ones)."""
     from django.db.models import Count
     from django.test import Client
 
@@ -262,6 +264,7 @@ def measure(rounds: int, queries: list[str]) -> dict[str, list[float]]:
         "category page 2000": lambda _: f"{category.get_absolute_url()}?page={deep}",
     }
     timings: dict[str, list[float]] = {name: [] for name in [*pages, "search first page"]}
+    by_query: dict[str, list[float]] = {query: [] for query in queries}
 
     def get(path: str) -> float:
         began = time.perf_counter()
@@ -276,9 +279,11 @@ def measure(rounds: int, queries: list[str]) -> dict[str, list[float]]:
         for name, path in pages.items():
             timings[name].append(get(path(round_)))
         for query in queries[round_ % 3 :: 3]:  # each query every third round
-            timings["search first page"].append(get(f"/search/?q={query}"))
+            took = get(f"/search/?q={query}")
+            timings["search first page"].append(took)
+            by_query[query].append(took)
     timings["deep page"] = [float(deep)]
-    return timings
+    return timings, by_query
 
 
 def main() -> None:
@@ -344,7 +349,7 @@ def main() -> None:
         if not queries:
             queries = [*WORDS, *RARE, *PAIRS, *corpus_phrases(12)]
         began = time.perf_counter()
-        timings = measure(args.rounds, queries)
+        timings, by_query = measure(args.rounds, queries)
         measured = time.perf_counter() - began
         deep = int(timings.pop("deep page")[0])
         results[size] = (rate, timings)
@@ -358,6 +363,14 @@ def main() -> None:
         for name, values in timings.items():
             median = statistics.median(values)
             print(f"{name:24} {median * 1000:8.1f} {p95(values) * 1000:8.1f} {median / base:15.1f}")
+        slowest = sorted(by_query.items(), key=lambda item: -max(item[1]))[:5]
+        print(
+            "slowest searches (first request, which counts; p50; max ms): "
+            + "; ".join(
+                f"{q} {t[0] * 1000:.0f}, {statistics.median(t) * 1000:.0f}, {max(t) * 1000:.0f}"
+                for q, t in slowest
+            )
+        )
         sys.stdout.flush()
     print("\ngrowth (each figure against the previous size)")
     for before, after in zip(sizes, sizes[1:], strict=False):
