@@ -17,6 +17,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils.cache import add_never_cache_headers
 from django.utils.html import strip_tags
 from django.utils.text import Truncator
+from django.utils.translation import get_language
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST, require_safe
 from django.views.generic import ListView
@@ -199,7 +200,8 @@ def article_detail(request, pk):
     queryset = Article.objects.select_related("category__parent", "cover_image")
     article = queryset.published().filter(pk=pk).first()
     if article is not None:
-        parts = kept(f"article-parts.{pk}", lambda: article_parts(article), EXTRAS_SECONDS)
+        name = f"article-parts.{get_language()}.{pk}"  # its addresses are the language's
+        parts = kept(name, lambda: article_parts(article), EXTRAS_SECONDS)
         around = article_surroundings(article)
     else:
         # Previews of drafts and scheduled articles are for those who may edit them.

@@ -1,10 +1,13 @@
 """A cached page is answered first, before every other middleware, with the headers they gave it."""
 
+from unittest import mock
+
 import pytest
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
+from hitech_portal import pagecache
 from tests.factories import make_article
 
 pytestmark = pytest.mark.django_db
@@ -22,9 +25,21 @@ KEPT = (
 
 
 def answered(client, path, **kwargs):
-    with CaptureQueriesContext(connection) as queries:
+    """The response, and whether the page cache answered it: no query ran and no page was
+    stored (a view may run without queries, from parts kept under the generation)."""
+    stored = []
+    keep = pagecache.PageLookup.set
+
+    def spy(lookup, *args, **kw):
+        stored.append(lookup.key)
+        return keep(lookup, *args, **kw)
+
+    with (
+        mock.patch.object(pagecache.PageLookup, "set", spy),
+        CaptureQueriesContext(connection) as queries,
+    ):
         response = client.get(path, **kwargs)
-    return response, len(queries) == 0
+    return response, len(queries) == 0 and not stored
 
 
 def test_a_cached_page_carries_the_security_headers_it_was_rendered_with(client):
