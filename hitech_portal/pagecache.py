@@ -286,14 +286,19 @@ def _part_copy(key: str):
 
 
 def _keep_part(key: str, entry) -> None:
-    room = settings.PAGE_CACHE_LOCAL_PARTS
-    while len(_parts) >= room > 0:
+    copy = (entry[3], pickle.dumps(entry, pickle.HIGHEST_PROTOCOL))
+    keep_at_most(_parts, settings.PAGE_CACHE_LOCAL_PARTS, key, copy)
+
+
+def keep_at_most(copies: dict, room: int, key: str, value) -> None:
+    """Keep ``value`` in one of this process's ``copies``, the oldest going beyond ``room``."""
+    while len(copies) >= room > 0:
         try:
-            del _parts[next(iter(_parts))]  # the oldest
+            del copies[next(iter(copies))]  # the oldest
         except (KeyError, StopIteration, RuntimeError):
             break
     if room > 0:
-        _parts[key] = (entry[3], pickle.dumps(entry, pickle.HIGHEST_PROTOCOL))
+        copies[key] = value
 
 
 # --- where a page is stored ----------------------------------------------------------------------
@@ -389,14 +394,7 @@ class PageLookup:
 
     @staticmethod
     def _keep(key: str, entry) -> None:
-        room = settings.PAGE_CACHE_LOCAL_ENTRIES
-        while len(_local) >= room > 0:
-            try:
-                del _local[next(iter(_local))]  # the oldest
-            except (KeyError, StopIteration, RuntimeError):
-                break
-        if room > 0:
-            _local[key] = entry
+        keep_at_most(_local, settings.PAGE_CACHE_LOCAL_ENTRIES, key, entry)
 
     def set(self, response, timeout: int, tags: Iterable[str], generation: int) -> bool:
         """Store the page under the versions its tags have now, unless a write moved the

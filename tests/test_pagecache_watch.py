@@ -57,12 +57,18 @@ def served_from_cache(client, url) -> str:
     return text
 
 
-def test_a_cached_page_is_answered_without_asking_redis(client, watched, monkeypatch):
+def cached_article(client, watched):
+    """An article whose page is stored, with this process watching the versions."""
     article = make_article(title="园区新闻甲")
     url = article.get_absolute_url()
     client.get(url)  # rendered and stored
     client.get(url)  # a hit: its versions read from Redis, and the watcher started
     eventually(lambda: watched.live)
+    return article, url
+
+
+def test_a_cached_page_is_answered_without_asking_redis(client, watched, monkeypatch):
+    _, url = cached_article(client, watched)
     client.get(url)  # the versions copied
 
     def no_round_trip(*args, **kwargs):
@@ -73,11 +79,7 @@ def test_a_cached_page_is_answered_without_asking_redis(client, watched, monkeyp
 
 
 def test_a_save_on_another_app_server_retires_the_page_here(client, watched, other_server):
-    article = make_article(title="园区新闻甲")
-    url = article.get_absolute_url()
-    client.get(url)
-    client.get(url)
-    eventually(lambda: watched.live)
+    article, url = cached_article(client, watched)
     assert "园区新闻甲" in served_from_cache(client, url)
 
     other_server(article, "园区新闻乙")
@@ -86,22 +88,14 @@ def test_a_save_on_another_app_server_retires_the_page_here(client, watched, oth
 
 
 def test_a_save_in_this_process_retires_the_page_at_once(client, watched):
-    article = make_article(title="园区新闻甲")
-    url = article.get_absolute_url()
-    client.get(url)
-    client.get(url)
-    eventually(lambda: watched.live)
+    article, url = cached_article(client, watched)
     article.title = "园区新闻乙"
     article.save()
     assert "园区新闻乙" in client.get(url).text  # no waiting for Redis's message
 
 
 def test_without_the_watching_connection_every_hit_asks_redis(client, watched, other_server):
-    article = make_article(title="园区新闻甲")
-    url = article.get_absolute_url()
-    client.get(url)
-    client.get(url)
-    eventually(lambda: watched.live)
+    article, url = cached_article(client, watched)
     redis.Redis.from_url(os.environ["REDIS_URL"]).client_kill_filter(_type="pubsub")
     eventually(lambda: not watched.live)  # the copy is dropped with the connection
 
