@@ -198,8 +198,11 @@ def article_detail(request, pk):
     and the markup of its main column are kept under the page generation (any write retires
     them), so a page the page cache cannot answer (a reader with a session) costs one query."""
     queryset = Article.objects.select_related("category__parent", "cover_image")
-    article = queryset.published().filter(pk=pk).first()
-    if article is not None:
+    article = next(iter(queryset.filter(pk=pk)), None)  # whose rule is_published() tells
+    if article is None:
+        raise Http404("没有这篇文章。")
+    published = article.is_published()
+    if published:
         name = f"article-parts.{get_language()}.{pk}"  # its addresses are the language's
         parts = kept(name, lambda: article_parts(article), EXTRAS_SECONDS)
         around = article_surroundings(article)
@@ -207,11 +210,9 @@ def article_detail(request, pk):
         # Previews of drafts and scheduled articles are for those who may edit them.
         if not (request.user.is_staff and request.user.has_perm("articles.change_article")):
             raise Http404("没有这篇文章。")
-        article = get_object_or_404(queryset, pk=pk)
         parts = article_parts(article)
         # A preview shows what the article links to; where it will sit is known once it is live.
         around = {"related": related_articles(article)}
-    published = article.is_published()
     response = render(
         request,
         "articles/article_detail.html",
