@@ -6,6 +6,7 @@ an invalid filter is a 400 page naming the problem, a page number that is not a 
 past the end is a 404 (``ListView``'s paging).
 """
 
+import hashlib
 from urllib.parse import urlsplit
 
 from django.apps import apps
@@ -89,9 +90,9 @@ class CategoryArticleListView(PagedListView):
     template_name = "articles/category_detail.html"
 
     def get(self, request, *args, **kwargs):
-        self.category = get_object_or_404(
-            Category.objects.select_related("parent"), slug=kwargs["slug"]
-        )
+        self.category = category_by_slug(kwargs["slug"])
+        if self.category is None:
+            raise Http404("没有这个栏目。")
         base = self.category.articles.published().for_cards()
         self.filterset = ArticleFilter(request.GET, queryset=base)
         if not self.filterset.is_valid():
@@ -143,6 +144,14 @@ class CategoryArticleListView(PagedListView):
         context["ordering"] = self.filterset.current_ordering
         context["default_ordering"] = DEFAULT_ORDERING
         return context
+
+
+def category_by_slug(slug: str) -> Category | None:
+    """The category at this address (with its parent), kept under the page generation: any
+    change to a category retires it."""
+    digest = hashlib.sha256(slug.encode()).hexdigest()[:32]
+    lookup = Category.objects.select_related("parent").filter(slug=slug)
+    return kept(f"category.{digest}", lambda: lookup.first(), EXTRAS_SECONDS)
 
 
 def category_extras(category: Category) -> dict:

@@ -381,3 +381,19 @@ def test_an_edited_title_shows_at_once_on_category_and_tag_lists(client):
     for path in lists:
         html = client.get(path).text
         assert "改过的标题" in html and "原来的标题" not in html
+
+
+def test_a_reader_with_a_session_gets_a_category_page_again_without_a_query_until_it_changes(
+    client, django_assert_max_num_queries
+):
+    client.force_login(make_user(is_staff=False))
+    category = make_category(name="园区动态", slug="zone-news-x")
+    make_articles(25, category=category)
+    client.get(category.get_absolute_url())
+    with django_assert_max_num_queries(0):
+        response = client.get(category.get_absolute_url())
+    assert len(response.context["page_obj"]) == 20
+    category.slug = "zone-news-y"
+    category.save()
+    assert client.get("/category/zone-news-x/").status_code == 404
+    assert "园区动态" in client.get("/category/zone-news-y/").text
