@@ -285,6 +285,14 @@ class WatchedKeys:
         self.refused = True
         self._stopped.set()
 
+    def _after_fork(self) -> None:
+        """In a forked process: no thread watches for it yet, and a lock the parent's thread held
+        at the fork would never be released here."""
+        self._lock = threading.Lock()
+        self._thread = None
+        self._values = {}
+        self.live = False
+
     def _start(self) -> None:
         with self._lock:
             thread = self._thread
@@ -353,3 +361,8 @@ class WatchedKeys:
                 else:
                     for name in names:
                         self._values.pop(name.decode(), None)
+
+
+os.register_at_fork(
+    after_in_child=lambda: [watched._after_fork() for watched in WatchedKeys._all.values()]
+)
