@@ -7,6 +7,7 @@ past the end is a 404 (``ListView``'s paging).
 """
 
 import hashlib
+from functools import cached_property
 from urllib.parse import urlsplit
 
 from django.apps import apps
@@ -118,14 +119,18 @@ class CategoryArticleListView(PagedListView):
         )
         return f"category:{self.category.pk}:{narrowed}"
 
+    @cached_property
+    def extras(self) -> dict:
+        return category_extras(self.category)
+
     def filter_context(self):
+        # What the filter form shows follows from these and the kept choices: its markup is a
+        # shared fragment keyed by them (templates/articles/includes/filter_form.html).
+        asked = sorted((name, self.request.GET.getlist(name)) for name in self.filterset.filters)
         return {
             "category": self.category,
-            **{
-                name: value
-                for name, value in category_extras(self.category).items()
-                if name != "pinned"
-            },
+            "filter_asked": repr((asked, self.filterset.is_valid())),
+            **{name: value for name, value in self.extras.items() if name != "pinned"},
         }
 
     def get_context_data(self, **kwargs):
@@ -136,7 +141,7 @@ class CategoryArticleListView(PagedListView):
         context["filtered"] = filtered
         # Pinned articles lead page 1 of the plain list; they keep their place further down too,
         # so the numbered pages stay a stable walk of one index.
-        pinned = category_extras(self.category)["pinned"]
+        pinned = self.extras["pinned"]
         context["pinned"] = pinned if page.number == 1 and not filtered else []
         # …but not twice on page 1: under 置顶 and again in the list below it.
         shown = {article.pk for article in context["pinned"]}
@@ -203,11 +208,12 @@ def article_detail(request, pk):
 
     A published article is found without reading the session: only when there is none does the
     view ask who is reading (and load the session) to offer the preview. What a published
-    article's page shows besides its own row (tags, FAQs, figures, structured data, neighbours)
-    and the markup of its main column are kept under the page generation (any write retires
-    them), so a page the page cache cannot answer (a reader with a session) costs one query."""
-    queryset = Article.objects.select_related("category__parent", "cover_image")
-    article = next(iter(queryset.filter(pk=pk)), None)  # whose rule is_published() tells
+    article's page shows (its row, tags, FAQs, figures, structured data, neighbours) and the
+    markup of its main column are kept under the page generation (any write retires them), so a
+    page the page cache cannot answer (a reader with a session) runs no query when read again."""
+    article = published_article(pk)
+    if article is None:  # a draft, a scheduled or withdrawn article, or none: read it afresh
+        article = _article_row(pk)
     if article is None:
         raise Http404("没有这篇文章。")
     published = article.is_published()
@@ -238,6 +244,28 @@ def article_detail(request, pk):
     if not published:
         add_never_cache_headers(response)
     return response
+
+
+def _article_row(pk) -> Article | None:
+    """The article with this id, with what its page shows of its category and cover, or None."""
+    queryset = Article.objects.select_related("category__parent", "cover_image").order_by()
+    return next(iter(queryset.filter(pk=pk)), None)
+
+
+def published_article(pk) -> Article | None:
+    """The article with this id if readers may see it (``is_published()``), else None.
+
+    Kept under the page generation: a published article changes only by a published change,
+    which retires it. Only a row that was published when read is kept; its 下线时间 is checked
+    again on every use. Drafts and scheduled articles change without retiring pages, so they are
+    always read afresh (by the caller)."""
+
+    def read():
+        row = _article_row(pk)
+        return row if row is not None and row.is_published() else None
+
+    article = kept(f"article.{pk}", read, EXTRAS_SECONDS)
+    return article if article is not None and article.is_published() else None
 
 
 def article_parts(article: Article) -> dict:

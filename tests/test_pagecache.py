@@ -125,15 +125,29 @@ def test_deleting_and_other_models_retire_the_cached_pages(client):
     assert "179" in client.get("/indicators/zones/").text
 
 
-def test_staff_never_get_a_cached_page_nor_leave_one(client):
-    article = make_article(title="园区企业数据发布")
-    path = article.get_absolute_url()
+def test_staff_never_get_a_cached_page_nor_leave_one(client, monkeypatch):
+    path = make_article(title="园区企业数据发布").get_absolute_url()
     client.get(path)  # stored for readers
-    Article.objects.filter(pk=article.pk).update(title="已改的标题")
+    answered, stored = [], []
+    get, store = pagecache.PageLookup.get, pagecache.PageLookup.set
+
+    def spy_get(lookup):
+        response = get(lookup)
+        answered.append(response is not None)
+        return response
+
+    def spy_set(lookup, *args, **kwargs):
+        stored.append(lookup.key)
+        return store(lookup, *args, **kwargs)
+
+    monkeypatch.setattr(pagecache.PageLookup, "get", spy_get)
+    monkeypatch.setattr(pagecache.PageLookup, "set", spy_set)
     client.force_login(make_user())
-    assert "已改的标题" in client.get(path).text  # staff: fresh
+    assert "园区企业数据发布" in client.get(path).text
+    assert (answered, stored) == ([], [])  # staff: rendered for them, and not stored
     client.logout()
-    assert "园区企业数据发布" in client.get(path).text  # readers: the stored page
+    assert "园区企业数据发布" in client.get(path).text
+    assert (answered, stored) == ([True], [])  # readers: the page stored before
 
 
 def test_a_staff_preview_is_never_cached_for_readers(client):
@@ -186,12 +200,15 @@ def test_personal_responses_are_rendered_afresh_each_time(rf, personal):
     assert len(rendered) == 2
 
 
-def test_page_cache_seconds_zero_turns_it_off(client, settings):
+def test_page_cache_seconds_zero_turns_it_off(client, settings, monkeypatch):
     settings.PAGE_CACHE_SECONDS = 0
-    article = make_article(title="园区企业数据发布")
-    assert "园区企业数据发布" in client.get(article.get_absolute_url()).text
-    Article.objects.filter(pk=article.pk).update(title="不经页面缓存的标题")  # retires nothing
-    assert "不经页面缓存的标题" in client.get(article.get_absolute_url()).text  # rendered afresh
+    looked_up = []
+    monkeypatch.setattr(pagecache, "PageLookup", lambda request: looked_up.append(request.path))
+    path = make_article(title="园区企业数据发布").get_absolute_url()
+    for _ in range(2):
+        assert "园区企业数据发布" in client.get(path).text
+    assert client.get("/").status_code == 200
+    assert looked_up == []  # every page rendered, none looked up or stored
 
 
 def test_a_scheduled_article_appears_at_its_time_on_cached_pages(client):

@@ -109,6 +109,33 @@ def test_filter_by_tag_and_source(client):
     assert titles(client.get(url, {"tag": ai.slug, "source": "新华社"})) == ["人工智能新华社"]
 
 
+def test_the_filter_form_shows_what_each_address_asked_though_its_markup_is_shared(client):
+    category = make_category()
+    ai = make_tag(name="人工智能")
+    make_article(category=category, tags=[ai], source="新华社")
+    url = category.get_absolute_url()
+
+    def form(params=None):
+        html = client.get(url, params or {}).text
+        start = html.index('<details class="filter-panel"')
+        return html[start : html.index("</details>", start)]
+
+    plain = form()
+    assert " selected" not in plain.replace('value="-published_at" selected', "")
+    assert '<details class="filter-panel">' in plain  # closed
+    asked = form({"tag": ai.slug, "source": "新华社", "ordering": "-view_count"})
+    assert f'<option value="{ai.slug}" selected>人工智能</option>' in asked
+    assert "<option selected>新华社</option>" in asked
+    assert '<option value="-view_count" selected>' in asked
+    assert '<details class="filter-panel" open>' in asked
+    assert form({"published_after": "2024-13-45"}).count('aria-invalid="true"') == 1
+    assert form({"published_after": "2024-07-05"}).count('value="2024-07-05"') == 1
+    assert form() == plain  # each address its own fragment: nothing carried over
+    ai.name = "AI"
+    ai.save()
+    assert f'<option value="{ai.slug}">AI</option>' in form()
+
+
 def test_date_range_is_inclusive_in_shanghai_days(client):
     category = make_category()
     for text in ("2024-07-04T23:59", "2024-07-05T00:00", "2024-07-06T23:59", "2024-07-07T00:00"):
