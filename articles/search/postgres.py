@@ -9,8 +9,12 @@ small vector for the "title matches first" tier. A long body is split over sever
 Queries are ``tsquery`` values built from tokens (letters and digits only), never from the
 visitor's text.
 
-Two plans answer "newest matches first" (see :func:`keys`): walking the key index and testing each
-row stops early when the words are common; a GIN bitmap scan and a sort wins when they are rare.
+Both questions a search asks, "newest matches first" (:func:`keys`) and "how many, up to the cap"
+(:func:`count`), have a plan whose cost does not grow with the table for common words — walking
+the key index newest first and testing each row, which stops early — and one through the GIN index
+for rare ones. A phrase is first looked up in GIN without its word order (every bigram present:
+exact in the index, no row read), its newest candidates are then tested as a phrase; testing
+all of its candidates (a rare phrase of common bigrams) is the last resort.
 """
 
 from django.db import connection, transaction
@@ -28,6 +32,10 @@ GAP_WORD = "\uff47"
 FIELD_END = " ".join([GAP_WORD] * FIELD_GAP)
 WEIGHTS = "ABCD"  # title, tags, summary, body
 PROBE_ROWS = 400  # rows the key walk may test before the GIN plan takes over
+COUNT_PROBE_ROWS = 200  # newest rows a count tests first, to tell a common word from a rare one
+COMMON = 0.5  # matches among those rows that make a word common: counted by walking newest first
+CANDIDATES = 200  # a phrase's newest candidates tested first (then 8×, 64×, … while too few match)
+MAX_CANDIDATES = 20_000  # beyond that, every match from the GIN index, sorted
 # Planner settings for one statement inside a transaction: bitmap scans (GIN) only, then back.
 GIN_ONLY = "SET LOCAL enable_indexscan = off; SET LOCAL enable_seqscan = off"
 ANY_PLAN = "SET LOCAL enable_indexscan = on; SET LOCAL enable_seqscan = on"
@@ -139,13 +147,32 @@ def tsquery(terms: list[Term]) -> str:
     return " & ".join(_phrase(term) for term in terms)
 
 
-def _where(terms, *, low, high, now, title_only, exclude_title, category_id) -> tuple[str, list]:
+def unordered(terms: list[Term]) -> str:
+    """Every token of every term, in any order: what GIN answers exactly from the index alone,
+    and a superset of what :func:`tsquery` finds (which then tests positions in each row)."""
+    tokens = []
+    for term in terms:
+        words = [_quote(token) for token in term.pattern if token is not GAP]
+        if term.prefix:
+            words[-1] += ":*"
+        tokens += [word for word in words if word not in tokens]
+    return " & ".join(tokens)
+
+
+def _is_phrase(terms: list[Term]) -> bool:
+    return any(len([token for token in term.pattern if token is not GAP]) > 1 for term in terms)
+
+
+def _where(
+    terms, *, low, high, now, title_only, exclude_title, category_id, loose=False
+) -> tuple[str, list]:
+    """The condition and its parameters; ``loose``: the terms' tokens in any order."""
     query = tsquery(terms)
     sql = (
         f"{'title_vec' if title_only else 'vec'} @@ %s::tsquery AND key <= %s"
         " AND (expires IS NULL OR expires > %s)"
     )
-    params: list = [query, high, now]
+    params: list = [unordered(terms) if loose else query, high, now]
     if exclude_title:
         sql += " AND NOT title_vec @@ %s::tsquery"
         params.append(query)
@@ -162,13 +189,14 @@ def keys(terms, *, limit, offset, known_total=None, **options) -> list[int]:
     """Newest matching keys, by whichever plan suits these words.
 
     First walk the newest ``PROBE_ROWS`` entries in key order and test each: common words fill
-    the page there at once. If they do not, the words are rare enough for the GIN index: get all
-    matches from it and sort them (the planner alone guesses badly for phrases, which it rates as
-    common as their commonest word, and walks the key index for seconds).
+    the page there at once. If they do not, the words are rare enough for the GIN index: a
+    phrase's newest candidates (:func:`_candidates`), else all matches from it, sorted (the
+    planner alone guesses badly for phrases, which it rates as common as their commonest word,
+    and walks the key index for seconds).
     """
     where, params = _where(terms, **options)
     wanted = offset + limit
-    found: list[int] = []
+    found: list[int] | None = []
     with transaction.atomic(savepoint=False), connection.cursor() as cursor:
         if known_total is None or known_total >= wanted:  # else the probe cannot fill it
             cursor.execute(
@@ -181,13 +209,38 @@ def keys(terms, *, limit, offset, known_total=None, **options) -> list[int]:
             found = [row[0] for row in cursor]
         if len(found) < wanted:
             cursor.execute(GIN_ONLY)
-            cursor.execute(
-                f"SELECT DISTINCT key FROM {TABLE} WHERE {where} ORDER BY key DESC LIMIT %s",
-                [*params, wanted],
-            )
-            found = [row[0] for row in cursor]
+            found = _candidates(cursor, terms, wanted, options) if _is_phrase(terms) else None
+            if found is None:
+                cursor.execute(
+                    f"SELECT DISTINCT key FROM {TABLE} WHERE {where} ORDER BY key DESC LIMIT %s",
+                    [*params, wanted],
+                )
+                found = [row[0] for row in cursor]
             cursor.execute(ANY_PLAN)
     return found[offset:]
+
+
+def _candidates(cursor, terms, wanted: int, options) -> list[int] | None:
+    """The newest ``wanted`` keys matching a phrase, from its newest candidates: the rows that
+    hold all its tokens (the GIN index alone answers that), newest first, each tested as a
+    phrase; more candidates while too few of them match. None when that would mean testing more
+    than ``MAX_CANDIDATES`` rows."""
+    loose, loose_params = _where(terms, loose=True, **options)
+    column = "title_vec" if options["title_only"] else "vec"
+    batch = CANDIDATES
+    while batch <= MAX_CANDIDATES:
+        cursor.execute(
+            f"SELECT key, {column} @@ %s::tsquery FROM "
+            f"(SELECT key, {column} FROM {TABLE} WHERE {loose} ORDER BY key DESC LIMIT %s) AS c "
+            "ORDER BY key DESC",
+            [tsquery(terms), *loose_params, batch],
+        )
+        rows = cursor.fetchall()
+        found = list(dict.fromkeys(key for key, matches in rows if matches))
+        if len(found) >= wanted or len(rows) < batch:  # enough, or no more candidates
+            return found[:wanted]
+        batch *= 8
+    return None
 
 
 def _where_bounds(options) -> str:
@@ -209,19 +262,44 @@ def _bounds_params(options) -> list:
 
 
 def count(terms, *, cap, **options) -> int:
-    """Matches, counted up to ``cap``, from the GIN index (a sequential scan would test every
-    row's vector when the planner takes a rare phrase for a common one)."""
+    """Matches, counted up to ``cap``.
+
+    A word common among the newest entries (``COMMON`` of the newest ``COUNT_PROBE_ROWS``) is
+    counted by walking the key index newest first until ``cap`` are found, a cost that does not
+    grow with the table (the GIN index would first mark every one of its rows). Any other from
+    the GIN index (a sequential scan would test every row's vector when the planner takes a rare
+    phrase for a common one), more rows at a time while the articles that match repeat
+    (a long article is several rows)."""
     where, params = _where(terms, **options)
     with transaction.atomic(savepoint=False), connection.cursor() as cursor:
-        cursor.execute(GIN_ONLY)
-        cursor.execute(
-            f"SELECT count(DISTINCT key) FROM "
-            f"(SELECT key FROM {TABLE} WHERE {where} LIMIT %s) AS hits",
-            [*params, cap],
+        walk = (
+            "SELECT count(*) FROM (SELECT DISTINCT key FROM "
+            f"(SELECT key, category_id, expires, vec, title_vec FROM {TABLE} "
+            f"WHERE {_where_bounds(options)} ORDER BY key DESC LIMIT %s) AS recent "
+            f"WHERE {where} ORDER BY key DESC LIMIT %s) AS hits"
         )
-        total = cursor.fetchone()[0]
+        probe = min(COUNT_PROBE_ROWS, cap)
+        cursor.execute(walk, [*_bounds_params(options), probe, *params, probe])
+        if cursor.fetchone()[0] >= probe * COMMON:
+            rows = 2 * cap / COMMON  # twice what its share among the newest would need
+            cursor.execute(walk, [*_bounds_params(options), int(rows), *params, cap])
+            total = cursor.fetchone()[0]
+            if total >= cap:
+                return total
+        cursor.execute(GIN_ONLY)
+        rows = cap + cap // 4  # room for the rows of long articles (one in 25 is two rows)
+        while True:
+            cursor.execute(
+                f"SELECT count(*), count(DISTINCT key) FROM "
+                f"(SELECT key FROM {TABLE} WHERE {where} LIMIT %s) AS hits",
+                [*params, rows],
+            )
+            matched, total = cursor.fetchone()
+            if total >= cap or matched < rows:  # enough articles, or every match counted
+                break
+            rows *= 4
         cursor.execute(ANY_PLAN)
-    return total
+    return min(total, cap)
 
 
 def size_bytes() -> int:

@@ -186,6 +186,55 @@ def test_pages_and_a_capped_total(monkeypatch):
     )
 
 
+def test_a_capped_total_counts_articles_not_the_rows_of_long_ones(monkeypatch):
+    """A long article is several index rows on PostgreSQL; each of these matches in two."""
+    filler = "".join(f"<p>第{n}段：园区产业稳步发展。</p>" for n in range(400))
+    for n in range(4):
+        make_article(title=f"长文{n}", summary="", body=f"<p>量子计算</p>{filler}<p>量子计算</p>")
+    monkeypatch.setattr(search_module, "COUNT_CAP", 3)
+    assert search("量子计算").total_display == "3+"
+    monkeypatch.setattr(search_module, "COUNT_CAP", 4)
+    assert search("量子计算").total_display == "4"
+
+
+@pytest.mark.parametrize("candidates", [2, 10_000])  # tested in rounds / the GIN plan at once
+def test_a_phrase_whose_bigrams_are_everywhere_is_found_only_as_a_phrase(monkeypatch, candidates):
+    """Newer articles hold every bigram of 独角兽企业 apart (candidates that are not matches):
+    whatever plan reads them, only the phrase counts, newest first."""
+    postgres = search_module.postgres
+    monkeypatch.setattr(postgres, "PROBE_ROWS", 2)
+    monkeypatch.setattr(postgres, "CANDIDATES", 2)
+    monkeypatch.setattr(postgres, "MAX_CANDIDATES", min(candidates, 1000))
+    now = timezone.now()
+    for n in range(12):
+        make_article(title=f"近稿{n}", summary="", body="<p>独角兽，兽企业</p>", published_at=now)
+    for n in range(3):
+        make_article(
+            title=f"早稿{n}",
+            summary="",
+            body="<p>独角兽企业</p>",
+            published_at=now - timedelta(days=n + 1),
+        )
+    result = search("独角兽企业")
+    assert result.count() == 3
+    assert [hit.article.title for hit in result[:20]] == ["早稿0", "早稿1", "早稿2"]
+    assert [hit.article.title for hit in result[1:2]] == ["早稿1"]
+
+
+def test_a_common_word_is_counted_up_to_the_cap_by_walking_the_newest(monkeypatch):
+    postgres = search_module.postgres
+    monkeypatch.setattr(postgres, "COUNT_PROBE_ROWS", 4)
+    monkeypatch.setattr(search_module, "COUNT_CAP", 5)
+    now = timezone.now()
+    for n in range(6):
+        make_article(title=f"园区{n}", summary="", body="", published_at=now - timedelta(hours=n))
+    make_article(title="无关", summary="", body="", published_at=now - timedelta(days=9))
+    assert search("园区").total_display == "5+"
+    monkeypatch.setattr(search_module, "COUNT_CAP", 6)
+    assert search("园区").total_display == "6"  # the walk ran out: the index counted all
+    assert search("园区 无关").total_display == "0"
+
+
 @pytest.mark.parametrize(
     ("query", "hits"),
     [('"', 0), ('"园区', 1), ("园区*", 1), ("NEAR(园区 产业)", 0), ("title:园区", 0), ("-园区", 1),
