@@ -38,13 +38,15 @@ def watched():
 
 @pytest.fixture
 def other_server():
-    """What another app server does when an editor saves there: the rows change and the
-    versions of the tags the save reaches move on, with nothing said to this process."""
+    """What another app server does when an editor saves there: the rows change, and the
+    generation and the versions of the tags the save reaches move on (``pagecache.retire``),
+    with nothing said to this process."""
     client = redis.Redis.from_url(os.environ["REDIS_URL"])
 
     def save(article, title):
         Article.objects.filter(pk=article.pk).update(title=title)  # no signal: not this process
-        client.incr(caches["default"].make_key(pagecache.VERSION_PREFIX + f"article:{article.pk}"))
+        for key in (pagecache.GENERATION_KEY, pagecache.VERSION_PREFIX + f"article:{article.pk}"):
+            client.incr(caches["default"].make_key(key))
 
     yield save
     client.close()

@@ -34,8 +34,8 @@ WEIGHTS = "ABCD"  # title, tags, summary, body
 PROBE_ROWS = 400  # rows the key walk may test before the GIN plan takes over
 COUNT_PROBE_ROWS = 200  # newest rows a count tests first, to tell a common word from a rare one
 COMMON = 0.5  # matches among those rows that make a word common: counted by walking newest first
-CANDIDATES = 200  # a phrase's newest candidates tested first (then 8×, 64×, … while too few match)
-MAX_CANDIDATES = 20_000  # beyond that, every match from the GIN index, sorted
+CANDIDATES = 200  # a phrase's newest candidates tested first (then 8× as many if too few match)
+MAX_CANDIDATES = 2_000  # beyond that, every match from the GIN index, sorted
 # Planner settings for one statement inside a transaction: bitmap scans (GIN) only, then back.
 GIN_ONLY = "SET LOCAL enable_indexscan = off; SET LOCAL enable_seqscan = off"
 ANY_PLAN = "SET LOCAL enable_indexscan = on; SET LOCAL enable_seqscan = on"
