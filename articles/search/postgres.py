@@ -34,6 +34,9 @@ WEIGHTS = "ABCD"  # title, tags, summary, body
 PROBE_ROWS = 400  # rows the key walk may test before the GIN plan takes over
 COUNT_PROBE_ROWS = 200  # newest rows a count tests first, to tell a common word from a rare one
 COMMON = 0.5  # matches among those rows that make a word common: counted by walking newest first
+# …when, at that share, it is in this many rows at least: walking to the cap tests ~1,100 rows
+# (about 20 ms), which marking its rows in the GIN index costs from about 250,000 of them.
+WALK_ROWS = 200_000
 CANDIDATES = 200  # a phrase's newest candidates tested first (then 8× as many if too few match)
 MAX_CANDIDATES = 2_000  # beyond that, every match from the GIN index, sorted
 # Planner settings for one statement inside a transaction: bitmap scans (GIN) only, then back.
@@ -264,28 +267,32 @@ def _bounds_params(options) -> list:
 def count(terms, *, cap, **options) -> int:
     """Matches, counted up to ``cap``.
 
-    A word common among the newest entries (``COMMON`` of the newest ``COUNT_PROBE_ROWS``) is
-    counted by walking the key index newest first until ``cap`` are found, a cost that does not
-    grow with the table (the GIN index would first mark every one of its rows). Any other from
-    the GIN index (a sequential scan would test every row's vector when the planner takes a rare
-    phrase for a common one), more rows at a time while the articles that match repeat
-    (a long article is several rows)."""
+    A word common among the newest entries (``COMMON`` of the newest ``COUNT_PROBE_ROWS``) in a
+    table big enough for that to mean ``WALK_ROWS`` rows is counted by walking the key index
+    newest first until ``cap`` are found, a cost that does not grow with the table (the GIN
+    index would first mark every one of its rows). Any other from the GIN index (a sequential
+    scan would test every row's vector when the planner takes a rare phrase for a common one),
+    more rows at a time while the articles that match repeat (a long article is several rows)."""
     where, params = _where(terms, **options)
     with transaction.atomic(savepoint=False), connection.cursor() as cursor:
-        walk = (
-            "SELECT count(*) FROM (SELECT DISTINCT key FROM "
-            f"(SELECT key, category_id, expires, vec, title_vec FROM {TABLE} "
-            f"WHERE {_where_bounds(options)} ORDER BY key DESC LIMIT %s) AS recent "
-            f"WHERE {where} ORDER BY key DESC LIMIT %s) AS hits"
-        )
-        probe = min(COUNT_PROBE_ROWS, cap)
-        cursor.execute(walk, [*_bounds_params(options), probe, *params, probe])
-        if cursor.fetchone()[0] >= probe * COMMON:
-            rows = 2 * cap / COMMON  # twice what its share among the newest would need
-            cursor.execute(walk, [*_bounds_params(options), int(rows), *params, cap])
-            total = cursor.fetchone()[0]
-            if total >= cap:
-                return total
+        cursor.execute("SELECT reltuples FROM pg_class WHERE oid = %s::regclass", [TABLE])
+        table_rows = max(cursor.fetchone()[0], 0)  # the planner's estimate, -1 before ANALYZE
+        if table_rows * COMMON >= WALK_ROWS:
+            walk = (
+                "SELECT count(*) FROM (SELECT DISTINCT key FROM "
+                f"(SELECT key, category_id, expires, vec, title_vec FROM {TABLE} "
+                f"WHERE {_where_bounds(options)} ORDER BY key DESC LIMIT %s) AS recent "
+                f"WHERE {where} ORDER BY key DESC LIMIT %s) AS hits"
+            )
+            probe = min(COUNT_PROBE_ROWS, cap)
+            cursor.execute(walk, [*_bounds_params(options), probe, *params, probe])
+            share = cursor.fetchone()[0] / probe
+            if share >= COMMON and share * table_rows >= WALK_ROWS:
+                rows = 2 * cap / share  # twice what its share among the newest would need
+                cursor.execute(walk, [*_bounds_params(options), int(rows), *params, cap])
+                total = cursor.fetchone()[0]
+                if total >= cap:
+                    return total
         cursor.execute(GIN_ONLY)
         rows = cap + cap // 4  # room for the rows of long articles (one in 25 is two rows)
         while True:

@@ -224,6 +224,7 @@ def test_a_phrase_whose_bigrams_are_everywhere_is_found_only_as_a_phrase(monkeyp
 def test_a_common_word_is_counted_up_to_the_cap_by_walking_the_newest(monkeypatch):
     postgres = search_module.postgres
     monkeypatch.setattr(postgres, "COUNT_PROBE_ROWS", 4)
+    monkeypatch.setattr(postgres, "WALK_ROWS", 0)  # a table of millions, as far as it knows
     monkeypatch.setattr(search_module, "COUNT_CAP", 5)
     now = timezone.now()
     for n in range(6):
