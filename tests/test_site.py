@@ -58,6 +58,22 @@ def test_home_has_a_block_of_latest_articles_per_category(client):
     assert "栏目草稿" not in response.text
 
 
+def test_a_quiet_category_keeps_its_block_beside_a_busy_one(client):
+    """Every block is its own category's newest, however many newer articles others have."""
+    busy = Category.objects.get(name="高新区新闻")
+    quiet = Category.objects.get(name="政策解读")
+    now = timezone.now()
+    old = [
+        make_article(category=quiet, title=f"旧文{n}", published_at=now - timedelta(days=300 + n))
+        for n in range(6)
+    ]
+    for n in range(30):
+        make_article(category=busy, published_at=now - timedelta(minutes=n))
+    blocks = dict(client.get("/").context["category_blocks"])
+    assert [a.title for a in blocks[quiet]] == [a.title for a in old[:5]]
+    assert len(blocks[busy]) == 5 and all(a.category == busy for a in blocks[busy])
+
+
 def test_home_most_read_and_search_box_and_grouped_navigation(client):
     parent = make_category(name="产业研究", sort_order=100)
     make_category(name="园区研究", parent=parent, sort_order=101)
