@@ -124,12 +124,14 @@ class CategoryArticleListView(PagedListView):
         return category_extras(self.category)
 
     def filter_context(self):
-        # What the filter form shows follows from these and the kept choices: its markup is a
-        # shared fragment keyed by them (templates/articles/includes/filter_form.html).
+        # What the filter form shows follows from the filters' values in the address, which of
+        # them were refused and the kept choices: its markup is a shared fragment keyed by them
+        # (templates/articles/includes/filter_form.html).
         asked = sorted((name, self.request.GET.getlist(name)) for name in self.filterset.filters)
+        refused = sorted(self.filterset.form.errors) if not self.filterset.is_valid() else []
         return {
             "category": self.category,
-            "filter_asked": repr((asked, self.filterset.is_valid())),
+            "filter_asked": repr((asked, refused)),
             **{name: value for name, value in self.extras.items() if name != "pinned"},
         }
 
@@ -211,9 +213,7 @@ def article_detail(request, pk):
     article's page shows (its row, tags, FAQs, figures, structured data, neighbours) and the
     markup of its main column are kept under the page generation (any write retires them), so a
     page the page cache cannot answer (a reader with a session) runs no query when read again."""
-    article = published_article(pk)
-    if article is None:  # a draft, a scheduled or withdrawn article, or none: read it afresh
-        article = _article_row(pk)
+    article = article_for_page(pk)
     if article is None:
         raise Http404("没有这篇文章。")
     published = article.is_published()
@@ -252,20 +252,33 @@ def _article_row(pk) -> Article | None:
     return next(iter(queryset.filter(pk=pk)), None)
 
 
-def published_article(pk) -> Article | None:
-    """The article with this id if readers may see it (``is_published()``), else None.
+class _NotForReaders(Exception):
+    """The row read is not one readers may see (or there is none): it is not kept."""
 
-    Kept under the page generation: a published article changes only by a published change,
-    which retires it. Only a row that was published when read is kept; its 下线时间 is checked
-    again on every use. Drafts and scheduled articles change without retiring pages, so they are
-    always read afresh (by the caller)."""
+    def __init__(self, row: Article | None):
+        self.row = row
+
+
+def article_for_page(pk) -> Article | None:
+    """The article with this id, with what its page shows of its category and cover, or None.
+
+    A row readers may see (``is_published()``) is kept under the page generation: it changes
+    only by a write, which retires it, and its 下线时间 is checked again on every use. Any other
+    (a draft or scheduled article for a staff preview, an id that does not exist) is read on
+    every request and never kept: a scheduled article goes live at its time with no write, and
+    ids a crawler makes up would fill the store."""
 
     def read():
         row = _article_row(pk)
-        return row if row is not None and row.is_published() else None
+        if row is None or not row.is_published():
+            raise _NotForReaders(row)
+        return row
 
-    article = kept(f"article.{pk}", read, EXTRAS_SECONDS)
-    return article if article is not None and article.is_published() else None
+    try:
+        article = kept(f"article.{pk}", read, EXTRAS_SECONDS)
+    except _NotForReaders as read_now:
+        return read_now.row
+    return article if article.is_published() else _article_row(pk)  # its 下线时间 has come
 
 
 def article_parts(article: Article) -> dict:

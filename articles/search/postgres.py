@@ -13,8 +13,8 @@ Both questions a search asks, "newest matches first" (:func:`keys`) and "how man
 (:func:`count`), have a plan whose cost does not grow with the table for common words — walking
 the key index newest first and testing each row, which stops early — and one through the GIN index
 for rare ones. A phrase is first looked up in GIN without its word order (every bigram present:
-exact in the index, no row read), its newest candidates are then tested as a phrase; testing
-all of its candidates (a rare phrase of common bigrams) is the last resort.
+exact in the index, no positions tested), its newest candidates are then tested as a phrase;
+testing all of its candidates (a rare phrase of common bigrams) is the last resort.
 """
 
 from django.db import connection, transaction
@@ -34,8 +34,9 @@ WEIGHTS = "ABCD"  # title, tags, summary, body
 PROBE_ROWS = 400  # rows the key walk may test before the GIN plan takes over
 COUNT_PROBE_ROWS = 200  # newest rows a count tests first, to tell a common word from a rare one
 COMMON = 0.5  # matches among those rows that make a word common: counted by walking newest first
-# …when, at that share, it is in this many rows at least: walking to the cap tests ~1,100 rows
-# (about 20 ms), which marking its rows in the GIN index costs from about 250,000 of them.
+# …when, at that share, it is in this many rows at least (so only in an index of 400,000 rows or
+# more): walking to the cap tests ~1,100 rows (about 20 ms at 400k), about what marking 250,000
+# rows in the GIN index costs.
 WALK_ROWS = 200_000
 CANDIDATES = 200  # a phrase's newest candidates tested first (then 8× as many if too few match)
 MAX_CANDIDATES = 2_000  # beyond that, every match from the GIN index, sorted
@@ -86,14 +87,19 @@ def remove(ids: list[int]) -> None:
 def insert(docs: list[Document]) -> None:
     """The batch in one statement: Python makes the token text, PostgreSQL's parser splits it at
     the spaces into the vectors (``||`` puts each field after the previous one's last position,
-    gap words included), then the gap words are deleted, leaving their positions empty."""
+    gap words included), then the gap words are deleted, leaving their positions empty.
+
+    Every row of an article has its title vector (``heading``), so the body tier can leave out
+    each row of an article whose title matches; only the first has the title in ``vec``."""
     if not docs:
         return
-    columns: tuple[list, ...] = ([], [], [], [], [], [], [], [], [])
+    columns: tuple[list, ...] = ([], [], [], [], [], [], [], [], [], [])
     for doc in docs:
-        for number, fields in enumerate(chunks(doc)):
-            values = (doc.article_id, number, doc.key, doc.category_id, doc.expires, *fields)
-            for column, value in zip(columns, values, strict=True):
+        rows = chunks(doc)
+        heading = rows[0][0]
+        for number, fields in enumerate(rows):
+            values = (doc.article_id, number, doc.key, doc.category_id, doc.expires, heading)
+            for column, value in zip(columns, (*values, *fields), strict=True):
                 column.append(value)
     vectors = " || ".join(
         f"setweight(to_tsvector('simple', {field}), '{weight}')"
@@ -103,11 +109,12 @@ def insert(docs: list[Document]) -> None:
         cursor.execute(
             f"INSERT INTO {TABLE} (article_id, chunk, key, category_id, expires, title_vec, vec) "
             "SELECT article_id, chunk, key, category_id, expires, "
-            "ts_delete(setweight(to_tsvector('simple', title), 'A'), %s), "
+            "ts_delete(setweight(to_tsvector('simple', heading), 'A'), %s), "
             f"ts_delete({vectors}, %s) "
             "FROM unnest(%s::bigint[], %s::int[], %s::bigint[], %s::bigint[], %s::bigint[], "
-            "%s::text[], %s::text[], %s::text[], %s::text[]) "
-            "AS batch(article_id, chunk, key, category_id, expires, title, tags, summary, body)",
+            "%s::text[], %s::text[], %s::text[], %s::text[], %s::text[]) "
+            "AS batch(article_id, chunk, key, category_id, expires, heading, title, tags, summary, "
+            "body)",
             [GAP_WORD, GAP_WORD, *columns],
         )
 
@@ -212,7 +219,8 @@ def keys(terms, *, limit, offset, known_total=None, **options) -> list[int]:
             found = [row[0] for row in cursor]
         if len(found) < wanted:
             cursor.execute(GIN_ONLY)
-            found = _candidates(cursor, terms, wanted, options) if _is_phrase(terms) else None
+            enough = wanted if known_total is None else min(wanted, known_total)
+            found = _candidates(cursor, terms, enough, options) if _is_phrase(terms) else None
             if found is None:
                 cursor.execute(
                     f"SELECT DISTINCT key FROM {TABLE} WHERE {where} ORDER BY key DESC LIMIT %s",
@@ -224,10 +232,11 @@ def keys(terms, *, limit, offset, known_total=None, **options) -> list[int]:
 
 
 def _candidates(cursor, terms, wanted: int, options) -> list[int] | None:
-    """The newest ``wanted`` keys matching a phrase, from its newest candidates: the rows that
-    hold all its tokens (the GIN index alone answers that), newest first, each tested as a
-    phrase; more candidates while too few of them match. None when that would mean testing more
-    than ``MAX_CANDIDATES`` rows."""
+    """The newest ``wanted`` keys matching a phrase (all there are, when ``wanted`` is how many
+    match), from its newest candidates: the rows that hold all its tokens in any order (the GIN
+    index answers that without testing positions), newest first, each tested as a phrase; more
+    candidates while too few of them match. None when that would mean testing more than
+    ``MAX_CANDIDATES`` rows."""
     loose, loose_params = _where(terms, loose=True, **options)
     column = "title_vec" if options["title_only"] else "vec"
     batch = CANDIDATES

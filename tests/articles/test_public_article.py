@@ -9,6 +9,7 @@ import pytest
 from django.utils import timezone
 
 from articles.models import FAQ, Article
+from hitech_portal import pagecache
 from tests.factories import (
     make_article,
     make_articles,
@@ -216,6 +217,17 @@ def test_a_signed_in_reader_gets_the_article_in_a_fixed_few_queries(
     assert response.status_code == 200
     assert len(response.context["related_articles"]) == 3
     assert response.context["previous_article"] is not None
+
+
+def test_only_rows_readers_may_see_are_kept(client):
+    """Made-up ids and drafts are read on every request and never fill the page store."""
+    draft = make_article(status=Article.Status.DRAFT)
+    published = make_article()
+    for pk in (draft.pk, 987654):
+        assert client.get(f"/articles/{pk}/").status_code == 404
+    assert client.get(published.get_absolute_url()).status_code == 200
+    kept = {key.rsplit(".", 1)[-1] for key in pagecache._parts if ".article." in key}
+    assert kept == {str(published.pk)}
 
 
 def test_a_kept_article_goes_at_its_offline_time_and_a_withdrawn_one_at_once(client):

@@ -131,6 +131,10 @@ def test_the_filter_form_shows_what_each_address_asked_though_its_markup_is_shar
     assert form({"published_after": "2024-13-45"}).count('aria-invalid="true"') == 1
     assert form({"published_after": "2024-07-05"}).count('value="2024-07-05"') == 1
     assert form() == plain  # each address its own fragment: nothing carried over
+    refused = {"tag": "new-tag", "published_after": "2024-13-45"}
+    assert 'value="new-tag"' not in form(refused)  # no such tag yet
+    make_tag(name="新标签", slug="new-tag")  # a tag alone retires no page
+    assert '<option value="new-tag" selected>新标签</option>' in form(refused)
     ai.name = "AI"
     ai.save()
     assert f'<option value="{ai.slug}">AI</option>' in form()

@@ -197,6 +197,16 @@ def test_a_capped_total_counts_articles_not_the_rows_of_long_ones(monkeypatch):
     assert search("量子计算").total_display == "4"
 
 
+def test_a_long_article_matching_in_title_and_body_is_listed_once():
+    filler = "".join(f"<p>第{n}段：园区产业稳步发展。</p>" for n in range(400))
+    make_article(title="量子计算产业报告", summary="", body=f"{filler}<p>量子计算中心落成。</p>")
+    make_article(title="正文提到", summary="", body="<p>量子计算</p>")
+    result = search("量子计算")
+    assert result.count() == 2
+    assert [hit.article.title for hit in result[:20]] == ["量子计算产业报告", "正文提到"]
+    assert [hit.article.title for hit in result[1:20]] == ["正文提到"]
+
+
 @pytest.mark.parametrize("candidates", [2, 10_000])  # tested in rounds / the GIN plan at once
 def test_a_phrase_whose_bigrams_are_everywhere_is_found_only_as_a_phrase(monkeypatch, candidates):
     """Newer articles hold every bigram of 独角兽企业 apart (candidates that are not matches):
