@@ -128,10 +128,9 @@ class CategoryArticleListView(PagedListView):
         # them were refused and the kept choices: its markup is a shared fragment keyed by them
         # (templates/articles/includes/filter_form.html).
         asked = sorted((name, self.request.GET.getlist(name)) for name in self.filterset.filters)
-        refused = sorted(self.filterset.form.errors) if not self.filterset.is_valid() else []
         return {
             "category": self.category,
-            "filter_asked": repr((asked, refused)),
+            "filter_asked": repr((asked, sorted(self.filterset.form.errors))),
             **{name: value for name, value in self.extras.items() if name != "pinned"},
         }
 

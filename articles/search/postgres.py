@@ -209,13 +209,7 @@ def keys(terms, *, limit, offset, known_total=None, **options) -> list[int]:
     found: list[int] | None = []
     with transaction.atomic(savepoint=False), connection.cursor() as cursor:
         if known_total is None or known_total >= wanted:  # else the probe cannot fill it
-            cursor.execute(
-                "SELECT DISTINCT key FROM "
-                f"(SELECT key, category_id, expires, vec, title_vec FROM {TABLE} "
-                f"WHERE {_where_bounds(options)} ORDER BY key DESC LIMIT %s) AS recent "
-                f"WHERE {where} ORDER BY key DESC LIMIT %s",
-                [*_bounds_params(options), PROBE_ROWS, *params, wanted],
-            )
+            cursor.execute(_walk(where, options), _walk_params(params, options, PROBE_ROWS, wanted))
             found = [row[0] for row in cursor]
         if len(found) < wanted:
             cursor.execute(GIN_ONLY)
@@ -255,6 +249,21 @@ def _candidates(cursor, terms, wanted: int, options) -> list[int] | None:
     return None
 
 
+def _walk(where: str, options) -> str:
+    """The newest matching keys among the newest entries (``_walk_params``: how many entries,
+    how many keys at most), by the key index: it stops as soon as it has them."""
+    return (
+        "SELECT DISTINCT key FROM "
+        f"(SELECT key, category_id, expires, vec, title_vec FROM {TABLE} "
+        f"WHERE {_where_bounds(options)} ORDER BY key DESC LIMIT %s) AS recent "
+        f"WHERE {where} ORDER BY key DESC LIMIT %s"
+    )
+
+
+def _walk_params(params: list, options, entries: int, keys: int) -> list:
+    return [*_bounds_params(options), entries, *params, keys]
+
+
 def _where_bounds(options) -> str:
     sql = "key <= %s"
     if options.get("low") is not None:
@@ -287,18 +296,13 @@ def count(terms, *, cap, **options) -> int:
         cursor.execute("SELECT reltuples FROM pg_class WHERE oid = %s::regclass", [TABLE])
         table_rows = max(cursor.fetchone()[0], 0)  # the planner's estimate, -1 before ANALYZE
         if table_rows * COMMON >= WALK_ROWS:
-            walk = (
-                "SELECT count(*) FROM (SELECT DISTINCT key FROM "
-                f"(SELECT key, category_id, expires, vec, title_vec FROM {TABLE} "
-                f"WHERE {_where_bounds(options)} ORDER BY key DESC LIMIT %s) AS recent "
-                f"WHERE {where} ORDER BY key DESC LIMIT %s) AS hits"
-            )
+            walk = f"SELECT count(*) FROM ({_walk(where, options)}) AS hits"
             probe = min(COUNT_PROBE_ROWS, cap)
-            cursor.execute(walk, [*_bounds_params(options), probe, *params, probe])
+            cursor.execute(walk, _walk_params(params, options, probe, probe))
             share = cursor.fetchone()[0] / probe
             if share >= COMMON and share * table_rows >= WALK_ROWS:
-                rows = 2 * cap / share  # twice what its share among the newest would need
-                cursor.execute(walk, [*_bounds_params(options), int(rows), *params, cap])
+                rows = int(2 * cap / share)  # twice what its share among the newest would need
+                cursor.execute(walk, _walk_params(params, options, rows, cap))
                 total = cursor.fetchone()[0]
                 if total >= cap:
                     return total
