@@ -25,7 +25,7 @@ from api.views import Pages
 from articles.filters import ArticleFilter
 from articles.forms import SearchForm
 from articles.importing import ArticleImporter
-from articles.models import Article
+from articles.models import Article, Category
 from hitech_portal import middleware, pagecache
 from hitech_portal import urls as site_urls
 from hitech_portal.imports.engine import run_import
@@ -250,6 +250,46 @@ def test_importing_scheduled_articles_notes_their_time():
     report = run_import(ArticleImporter, Table.from_dicts(rows))
     assert report.created == 1
     assert 2 * 86400 - 120 < seconds_to_next_publication() <= 2 * 86400
+
+
+def imported_rows(count: int) -> list[dict]:
+    return [
+        {"title": f"导入的文章{i}", "category": "policy", "status": "published",
+         "published_at": f"2024-05-{i + 1:02d} 09:00"}
+        for i in range(count)
+    ]  # fmt: skip
+
+
+def test_an_import_retires_its_pages_again_at_commit_with_one_hook(
+    client, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks() as at_commit:
+        report = run_import(ArticleImporter, Table.from_dicts(imported_rows(3)), batch_size=1)
+    assert report.created == 3
+    assert len(at_commit) == 1  # one set for the whole file, not one per batch of rows
+    # A reader stores the home page while the import's transaction is still open …
+    assert "导入的文章0" in client.get("/").text
+    Article.objects.filter(title="导入的文章0").update(title="提交时的标题")  # no retiring
+    assert "导入的文章0" in client.get("/").text
+    at_commit[0]()  # … and the import commits: that page goes.
+    assert "提交时的标题" in client.get("/").text
+
+
+def test_an_import_too_big_to_name_its_pages_retires_every_page_at_commit(
+    client, monkeypatch, django_capture_on_commit_callbacks
+):
+    monkeypatch.setattr(pagecache, "AT_COMMIT_TAGS", 4)
+    zone_news = Category.objects.get(slug="zone-news")
+    elsewhere = make_article(title="另一栏目的文章", category=zone_news)
+    with django_capture_on_commit_callbacks() as at_commit:
+        run_import(ArticleImporter, Table.from_dicts(imported_rows(5)), batch_size=2)
+    path = elsewhere.get_absolute_url()
+    assert "另一栏目的文章" in client.get(path).text  # no imported article shows here
+    Article.objects.filter(pk=elsewhere.pk).update(title="提交时的标题")  # no retiring
+    assert "另一栏目的文章" in client.get(path).text
+    (retire_all,) = at_commit
+    retire_all()
+    assert "提交时的标题" in client.get(path).text
 
 
 def greeting(request):

@@ -24,6 +24,7 @@ from pathlib import Path
 
 from django.db import DatabaseError, connection, reset_queries, transaction
 
+from .. import pagecache
 from ..models import ImportRecord
 from .report import FileError, ImportReport, Outcome, PlannedRow, RowError
 from .tables import Columns, Record, Table, open_table
@@ -194,7 +195,9 @@ class BatchImporter:
         # A background import's record exists already (outside this transaction: the page
         # showing its progress reads it meanwhile); others are made now.
         self.record_made_here = self.record is not None and self.record.pk is None
-        with transaction.atomic():
+        # One transaction; the pages each batch retires are retired once more when it commits,
+        # from one set for the whole file (not one per batch, held until the end).
+        with transaction.atomic(), pagecache.retiring_at_commit_once():
             if self.record_made_here:
                 self.record.save()  # first, so what the import writes can point to it
             try:
