@@ -1,12 +1,17 @@
 """The articles' background jobs (see :mod:`hitech_portal.jobs` for how jobs run and are added)."""
 
+import time
+
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django_tasks import task
 
 from hitech_portal import jobs
+from hitech_portal.models import ImportRecord
 
 from . import public_changes
 from .models import Article
+from .undo import may_undo, undo
 
 REINDEX_JOB = "rebuild-search-index"
 
@@ -25,3 +30,41 @@ def rebuild_search_index() -> int:
         count = public_changes.rebuild(progress)
     jobs.report_progress(REINDEX_JOB, count, count)
     return count
+
+
+def undo_job_name(record_id: int) -> str:
+    return f"undo-import-{record_id}"
+
+
+def start_undo(record: ImportRecord, user) -> None:
+    """Queue the undo of ``record`` by ``user``; from now on its page follows the job (queued:
+    reported with no total yet, so a job waiting for a busy worker is never taken as lost)."""
+    name = undo_job_name(record.pk)
+    jobs.forget(name)
+    jobs.report_progress(name, 0, 0)
+    undo_import.enqueue(record.pk, user.pk)
+
+
+@task()
+def undo_import(record_id: int, user_id: int) -> str:
+    """Undo import ``record_id`` as user ``user_id`` (:func:`articles.undo.undo`: one
+    transaction, so a worker stopped halfway leaves the import as it was, and the undo can be
+    asked for again once its page sees the job silent)."""
+    name = undo_job_name(record_id)
+    record = ImportRecord.objects.get(pk=record_id)
+    user = get_user_model().objects.filter(pk=user_id).first()
+    last = 0.0
+
+    def progress(done: int, total: int) -> None:
+        nonlocal last
+        if time.monotonic() - last >= 0.5:
+            last = time.monotonic()
+            jobs.report_progress(name, done, total)
+
+    try:
+        if user is None or not may_undo(user, record):
+            return "refused"  # undone meanwhile, or the 主编's rights went
+        plan = undo(record, user, progress=progress)
+        return "undone" if plan.possible else f"refused: {plan.edited} edited since"
+    finally:
+        jobs.forget(name)  # its page shows the record and the plan again

@@ -11,8 +11,9 @@ from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
+from articles import tasks as article_tasks
 from articles.models import may_publish
-from articles.undo import plan_undo, undo
+from articles.undo import may_undo, plan_undo
 
 from . import jobs
 from .imports import tasks
@@ -110,6 +111,7 @@ class ImportRecordAdmin(admin.ModelAdmin):
 
         return [
             view("undo", self.undo_view),
+            view("undo_status", self.undo_status_view),
             view("progress", self.progress_view),
             view("status", self.status_view),
             view("cancel", self.cancel_view),
@@ -208,41 +210,51 @@ class ImportRecordAdmin(admin.ModelAdmin):
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         record = get_object_or_404(ImportRecord, pk=object_id)
-        context = {**(extra_context or {}), "may_undo": self.may_undo(request, record)}
+        context = {**(extra_context or {}), "may_undo": may_undo(request.user, record)}
         return super().change_view(request, object_id, form_url, context)
 
-    def may_undo(self, request, record) -> bool:
-        return (
-            may_publish(request.user)
-            and request.user.has_perm("articles.delete_article")  # it removes what it created
-            and record.kind == ImportRecord.Kind.ARTICLES
-            and record.undone_at is None
-            and bool(record.created or record.updated)
-        )
-
     def undo_view(self, request, object_id):
-        record = get_object_or_404(ImportRecord, pk=object_id)
-        if not self.may_undo(request, record):
+        """The undo's page: what it would do (or which articles were edited since), then the
+        bar of its background job, then that it was done. The page is the state: a reload
+        starts from it again."""
+        record = self._record(request, object_id)
+        state = self._undo_state(record)
+        if record.undone_at is None and not may_undo(request.user, record):
             raise PermissionDenied
-        if request.method == "POST":
-            plan = undo(record, request.user)
-            if plan.possible:
-                self.message_user(
-                    request,
-                    f"已撤销导入 #{record.pk}：恢复 {len(plan.restore)} 篇，"
-                    f"删除新建的 {len(plan.remove)} 篇，撤回待审修改 {plan.proposals} 处。",
-                    messages.SUCCESS,
-                )
-                return HttpResponseRedirect(
-                    reverse("admin:hitech_portal_importrecord_change", args=[record.pk])
-                )
-        else:
+        plan = None
+        if not state["running"] and record.undone_at is None:
             plan = plan_undo(record)
+            if request.method == "POST" and plan.possible:
+                article_tasks.start_undo(record, request.user)
+                url = reverse("admin:hitech_portal_importrecord_undo", args=[record.pk])
+                return HttpResponseRedirect(url)
         context = {
             **self.admin_site.each_context(request),
             "opts": self.opts,
             "title": f"撤销导入 #{record.pk}：{record.file_name}",
             "record": record,
             "plan": plan,
+            "state": state,
         }
         return TemplateResponse(request, "admin/hitech_portal/importrecord/undo.html", context)
+
+    def undo_status_view(self, request, object_id):
+        """What the undo's progress bar polls (static/js/admin/import-progress.js)."""
+        return JsonResponse(self._undo_state(self._record(request, object_id)))
+
+    @staticmethod
+    def _undo_state(record) -> dict:
+        job = article_tasks.undo_job_name(record.pk)
+        report = jobs.progress(job)
+        total, done = (report or {}).get("total") or 0, (report or {}).get("done") or 0
+        # Queued (no total yet) it waits for a worker; started and silent, its worker is gone.
+        stale = bool(total) and jobs.is_stale(job, 0)
+        running = report is not None and not stale and record.undone_at is None
+        return {
+            "running": running,
+            "status_display": ("撤销中" if total else "排队中") if running else "",
+            "finished": not running,
+            "waiting": False,
+            "percent": min(99, int(done * 100 / total)) if running and total else 0,
+            "stale": stale,
+        }

@@ -1,14 +1,20 @@
 """Admin imports run as background jobs: a page that follows them, cancel, and running again."""
 
 import pytest
+from django.core.cache import caches
 from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
+from articles import tasks as article_tasks
+from articles import undo as undo_module
+from articles.importing import ArticleImporter
 from articles.models import Article
 from articles.search import clear_index, search
 from hitech_portal import jobs
 from hitech_portal.imports import tasks
+from hitech_portal.imports.engine import run_import
+from hitech_portal.imports.tables import Table
 from hitech_portal.models import ImportRecord
 from tests.articles.test_import_command import DATA
 from tests.factories import make_article, make_user
@@ -293,3 +299,86 @@ def test_an_editor_s_check_applies_the_editor_s_rights(client, media, settings):
     record.refresh_from_db()
     assert record.status == "rejected"
     assert "你没有发布权限" in record.errors[0]
+
+
+# --- undoing an import: a job of its own, followed by its page ---------------------------------
+
+
+@pytest.fixture
+def imported(db):
+    """An article import by a 主编: one article changed, two created."""
+    chief = make_user("zhubian3", groups=["主编"])
+    kept = make_article(title="导入前的标题", status=Article.Status.DRAFT)
+    rows = [
+        {"id": kept.pk, "title": "导入改的标题"},
+        *({"title": f"导入新建{n}", "category": "policy"} for n in range(2)),
+    ]
+    run_import(ArticleImporter, Table.from_dicts(rows), user=chief, via="后台")
+    return ImportRecord.objects.get(), chief
+
+
+def undo_url(record, name="undo"):
+    return reverse(f"admin:hitech_portal_importrecord_{name}", args=[record.pk])
+
+
+def titles():
+    return sorted(Article.objects.values_list("title", flat=True))
+
+
+def test_an_undo_runs_as_a_job_and_its_page_follows_it(client, settings, imported):
+    record, chief = imported
+    client.force_login(chief)
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    response = client.post(undo_url(record))
+    assert response.url == undo_url(record)
+    page = client.get(undo_url(record)).text
+    assert '<strong id="import-status">排队中</strong>' in page and "确认撤销" not in page
+    assert client.get(undo_url(record, "undo_status")).json()["finished"] is False
+    assert client.post(undo_url(record)).status_code == 200  # a second click queues nothing
+    assert titles() == ["导入改的标题", "导入新建0", "导入新建1"]
+
+    assert article_tasks.undo_import.call(record.pk, chief.pk) == "undone"  # the worker
+    assert titles() == ["导入前的标题"]
+    state = client.get(undo_url(record, "undo_status")).json()
+    assert (state["finished"], state["stale"]) == (True, False)
+    assert "这次导入已于" in client.get(undo_url(record)).text
+    assert article_tasks.undo_import.call(record.pk, chief.pk) == "refused"  # run twice
+
+
+def test_a_killed_undo_changes_nothing_and_can_be_asked_for_again(
+    client, settings, imported, monkeypatch
+):
+    record, chief = imported
+    client.force_login(chief)
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    client.post(undo_url(record))
+
+    restore = undo_module._restore
+
+    def killed(pairs, user):  # the worker's process ends once the change is restored
+        restore(pairs, user)
+        raise SystemExit("worker stopped")
+
+    monkeypatch.setattr(undo_module, "_restore", killed)
+    with pytest.raises(SystemExit):
+        undo_module.undo(record, chief, progress=lambda done, total: None)
+    monkeypatch.undo()
+    assert titles() == ["导入改的标题", "导入新建0", "导入新建1"]  # the change went back too
+    job = article_tasks.undo_job_name(record.pk)
+    jobs.report_progress(job, 1, 3)  # the job's last report, then silence
+    cache_entry = jobs.progress(job) | {"at": timezone.now().timestamp() - jobs.STALE_SECONDS - 1}
+    caches["jobs"].set(f"{job}:progress", cache_entry)
+    page = client.get(undo_url(record)).text
+    assert "上一次撤销没有完成" in page and "确认撤销这次导入" in page
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    client.post(undo_url(record))
+    assert titles() == ["导入前的标题"]
+
+
+def test_only_a_chief_may_undo_on_the_page_and_in_the_job(client, imported):
+    record, _ = imported
+    editor = make_user("bianji3", groups=["编辑"])
+    client.force_login(editor)
+    assert client.post(undo_url(record)).status_code == 403
+    assert article_tasks.undo_import.call(record.pk, editor.pk) == "refused"
+    assert titles() == ["导入改的标题", "导入新建0", "导入新建1"]
