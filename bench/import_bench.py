@@ -6,14 +6,16 @@
 Generates CSV files of ``hitech_portal.demo`` articles with bodies of real news length (median
 ≈ 2,200 characters of text, as the seed articles; see :data:`BODY_MEDIAN`) and 2–4 tags each into a
 temporary directory, then measures, each in a fresh subprocess on a fresh SQLite database (peak
-RSS from ``resource.getrusage`` of that subprocess):
+RSS from ``resource.getrusage`` of that subprocess; beside it, sampled, the peaks of its own
+memory and of its mapped files, see :func:`memory_mb`):
 
 1. django-import-export's default per-row ``import_data`` of ``--baseline-rows`` rows (category
    by slug, tags by name, default identity ``id``; its tags are created up front because its
    ``ManyToManyWidget`` silently drops unknown names);
 2. the engine importing ``--rows`` rows (tags created, bodies sanitised, search index called, a
    revision per article and the import's record written);
-3. the engine re-importing the same file (expected: ``unchanged=`` every row).
+3. the engine re-importing the same file (expected: ``unchanged=`` every row);
+4. with ``--undo``, undoing the first import as the admin's job does (its plan, then the undo).
 
 For the issue's comparison run both on the same articles: ``--rows 10000 --baseline-rows 10000``.
 ``--engine-only`` skips the baseline (for the memory curve: ``--rows 100000``, ``400000``).
@@ -99,6 +101,43 @@ def write_csv(path: Path, n: int, *, baseline: bool = False, encoding: str = "ut
 # --- measurements, each run in its own subprocess ----------------------------------------------
 
 
+def memory_mb() -> dict[str, float]:
+    """This process's resident memory now, from ``/proc/self/status``: its own (``RssAnon``) and
+    mapped files (``RssFile``: libraries, and SQLite's write-ahead-log index, which grows with an
+    open transaction by 8 bytes per page it wrote)."""
+    found = {}
+    with open("/proc/self/status") as status:
+        for line in status:
+            name, _, value = line.partition(":")
+            if name in ("RssAnon", "RssFile"):
+                found[name] = int(value.split()[0]) / 1024
+    return found
+
+
+class MemorySampler:
+    """The largest ``RssAnon`` and ``RssFile`` seen, sampled every 0.2 s in a thread."""
+
+    def __init__(self):
+        import threading
+
+        self.peaks = {"RssAnon": 0.0, "RssFile": 0.0}
+        self.stopped = threading.Event()
+        self.thread = threading.Thread(target=self.sample, daemon=True)
+        self.thread.start()
+
+    def sample(self):
+        while True:
+            for name, value in memory_mb().items():
+                self.peaks[name] = max(self.peaks[name], value)
+            if self.stopped.wait(0.2):
+                return
+
+    def stop(self) -> dict[str, float]:
+        self.stopped.set()
+        self.thread.join()
+        return self.peaks
+
+
 def child(mode: str, csv_path: str, encoding: str) -> dict:
     import django
 
@@ -106,8 +145,12 @@ def child(mode: str, csv_path: str, encoding: str) -> dict:
     django.setup()
     from articles.models import Article
 
+    sampler = MemorySampler()
+
     if mode == "baseline":
         rows, summary, seconds = baseline_import(csv_path, encoding)
+    elif mode == "undo":
+        rows, summary, seconds = undo_first_import()
     else:
         from articles.importing import ArticleImporter
         from hitech_portal.imports.engine import run_import
@@ -119,6 +162,7 @@ def child(mode: str, csv_path: str, encoding: str) -> dict:
         seconds = time.perf_counter() - started
         rows = report.created + report.updated + report.unchanged + report.failed
         summary = report.summary()
+    peaks = sampler.stop()
     tags = Article.tags.through.objects.count()
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     return {
@@ -127,8 +171,28 @@ def child(mode: str, csv_path: str, encoding: str) -> dict:
         "seconds": seconds,
         "summary": summary,
         "peak_mb": peak_mb,
+        "anon_peak_mb": peaks["RssAnon"],
+        "file_peak_mb": peaks["RssFile"],
         "tag_links": tags,
     }
+
+
+def undo_first_import():
+    """Undo the engine's first import as the admin's job does (its plan first, as its page)."""
+    from django.contrib.auth import get_user_model
+
+    from articles.undo import plan_undo, undo
+    from hitech_portal.models import ImportRecord
+
+    record = ImportRecord.objects.filter(created__gt=0).earliest("pk")
+    chief = get_user_model().objects.create_superuser("bench-chief", "", "bench-only-password")
+    started = time.perf_counter()
+    plan = plan_undo(record)
+    planned = time.perf_counter() - started
+    plan = undo(record, chief)
+    rows = plan.restore + plan.remove
+    summary = f"removed={plan.remove} restored={plan.restore} plan={planned:.1f}s"
+    return rows, summary, time.perf_counter() - started
 
 
 def baseline_import(csv_path: str, encoding: str):
@@ -198,7 +262,8 @@ def run_child(
     result["rows_per_s"] = result["rows"] / result["seconds"]
     print(
         f"{mode:<22} {result['rows']:>7} rows {result['seconds']:8.1f} s "
-        f"{result['rows_per_s']:8.0f} rows/s  peak {result['peak_mb']:5.0f} MB  "
+        f"{result['rows_per_s']:8.0f} rows/s  peak {result['peak_mb']:5.0f} MB "
+        f"(own {result['anon_peak_mb']:.0f}, files {result['file_peak_mb']:.0f})  "
         f"tag links {result['tag_links']:>7}  {result['summary']}",
         flush=True,
     )
@@ -218,6 +283,7 @@ def main() -> None:
     )
     parser.add_argument("--encoding", default="utf-8", help="of the CSV files (gb18030, …)")
     parser.add_argument("--engine-only", action="store_true", help="no baseline, no ratio")
+    parser.add_argument("--undo", action="store_true", help="then undo the first import")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--csv", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -245,11 +311,15 @@ def main() -> None:
         engine_db = fresh_database(args.postgres, tmp, f"{prefix}_engine")
         first = run_child("engine", big, engine_db, args.encoding)
         again = run_child("engine re-import", big, engine_db, args.encoding, migrate=False)
+        if args.undo:
+            run_child("undo", big, engine_db, args.encoding, migrate=False)
         peak = max(first["peak_mb"], again["peak_mb"])
+        own = max(first["anon_peak_mb"], again["anon_peak_mb"])
         print(
             f"re-import / first import: {again['rows_per_s'] / first['rows_per_s']:.1f}×"
             f"  (target ≥ 2×)\n"
-            f"engine peak memory: {peak:.0f} MB at {args.rows} rows  (target < 150 MB at 100,000)"
+            f"engine peak memory: {peak:.0f} MB at {args.rows} rows, {own:.0f} MB of it the "
+            f"process's own  (target < 150 MB at 100,000, flat as the file grows)"
         )
         if base:
             ratio = first["rows_per_s"] / base["rows_per_s"]
