@@ -54,6 +54,18 @@ def run_import(
     writes point to it. A background import passes the ``record`` it made when it was queued
     instead.
     """
+    if isinstance(source, str | Path):  # opened here, so closed here
+        with open(source, "rb") as binary:
+            return run_import(
+                importer,
+                binary,
+                name=str(name or source),
+                encoding=encoding,
+                via=via,
+                file_name=file_name,
+                record=record,
+                **options,
+            )
     if isinstance(source, Table):
         table = source
     else:

@@ -13,8 +13,10 @@ from django.db import OperationalError, connections
 from django_tasks_db.management.commands.db_worker import Worker
 from playwright.sync_api import expect
 
+from articles.importing import ArticleImporter
 from articles.models import Article
 from hitech_portal.demo import write_csv
+from hitech_portal.imports.engine import run_import
 from hitech_portal.models import ImportRecord
 from tests.browser.test_editor import log_in
 from tests.browser.waiting import wait_until
@@ -141,3 +143,30 @@ def test_upload_twenty_thousand_rows_watch_the_bar_reload_and_see_it_finish(
     record = ImportRecord.objects.get()
     assert (record.status, record.created, record.user.username) == ("done", ROWS, "zhubian")
     assert Article.objects.count() == ROWS
+
+
+def test_a_chief_undoes_a_big_import_and_the_page_follows_the_job(
+    live_server, page, start_worker, tmp_path
+):
+    chief = make_user("zhubian", groups=["主编"])
+    spreadsheet = tmp_path / "三千篇文章.csv"
+    write_csv(spreadsheet, 3000)
+    run_import(ArticleImporter, spreadsheet, user=chief, via="后台")
+    record = ImportRecord.objects.get()
+    log_in(page, live_server, "zhubian")
+
+    page.goto(f"{live_server.url}/admin/hitech_portal/importrecord/{record.pk}/change/")
+    page.get_by_role("link", name="撤销这次导入").click()
+    expect(page.locator("#content-main")).to_contain_text("3000 篇这次导入新建的文章被删除")
+    page.get_by_role("button", name="确认撤销这次导入").click()
+    expect(page.locator("#import-status")).to_have_text("排队中")  # till a worker takes it
+    assert Article.objects.count() == 3000
+    page.screenshot(path=SHOTS / "undo-queued.png", full_page=True)
+    start_worker()
+    expect(page.locator(".import-result")).to_contain_text(
+        "这次导入已于", timeout=240_000
+    )  # the bar's page reloaded itself when the job ended
+    page.screenshot(path=SHOTS / "undo-done.png", full_page=True)
+    assert Article.objects.count() == 0
+    record.refresh_from_db()
+    assert record.undone_by == chief
