@@ -6,8 +6,8 @@
 Generates CSV files of ``hitech_portal.demo`` articles with bodies of real news length (median
 ≈ 2,200 characters of text, as the seed articles; see :data:`BODY_MEDIAN`) and 2–4 tags each into a
 temporary directory, then measures, each in a fresh subprocess on a fresh SQLite database (peak
-RSS from ``resource.getrusage`` of that subprocess; beside it, sampled, the peaks of its own
-memory and of its mapped files, see :func:`memory_mb`):
+RSS of that subprocess, ``VmHWM``; beside it, sampled, the peaks of its own memory and of its
+mapped files: ``bench/rss.py``):
 
 1. django-import-export's default per-row ``import_data`` of ``--baseline-rows`` rows (category
    by slug, tags by name, default identity ``id``; its tags are created up front because its
@@ -30,7 +30,6 @@ Ratios are against the baseline measured in the same run: the machine is shared.
 import argparse
 import json
 import os
-import resource
 import shutil
 import subprocess
 import sys
@@ -40,6 +39,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from rss import PeakSampler, peak_rss_mb  # noqa: E402  (bench/, beside this script)
+
 HEADER = "title,category,published_at,status,source,source_url,author,summary,keywords,tags,body"
 
 
@@ -101,43 +102,6 @@ def write_csv(path: Path, n: int, *, baseline: bool = False, encoding: str = "ut
 # --- measurements, each run in its own subprocess ----------------------------------------------
 
 
-def memory_mb() -> dict[str, float]:
-    """This process's resident memory now, from ``/proc/self/status``: its own (``RssAnon``) and
-    mapped files (``RssFile``: libraries, and SQLite's write-ahead-log index, which grows with an
-    open transaction by 8 bytes per page it wrote)."""
-    found = {}
-    with open("/proc/self/status") as status:
-        for line in status:
-            name, _, value = line.partition(":")
-            if name in ("RssAnon", "RssFile"):
-                found[name] = int(value.split()[0]) / 1024
-    return found
-
-
-class MemorySampler:
-    """The largest ``RssAnon`` and ``RssFile`` seen, sampled every 0.2 s in a thread."""
-
-    def __init__(self):
-        import threading
-
-        self.peaks = {"RssAnon": 0.0, "RssFile": 0.0}
-        self.stopped = threading.Event()
-        self.thread = threading.Thread(target=self.sample, daemon=True)
-        self.thread.start()
-
-    def sample(self):
-        while True:
-            for name, value in memory_mb().items():
-                self.peaks[name] = max(self.peaks[name], value)
-            if self.stopped.wait(0.2):
-                return
-
-    def stop(self) -> dict[str, float]:
-        self.stopped.set()
-        self.thread.join()
-        return self.peaks
-
-
 def child(mode: str, csv_path: str, encoding: str) -> dict:
     import django
 
@@ -145,7 +109,7 @@ def child(mode: str, csv_path: str, encoding: str) -> dict:
     django.setup()
     from articles.models import Article
 
-    sampler = MemorySampler()
+    sampler = PeakSampler()
 
     if mode == "baseline":
         rows, summary, seconds = baseline_import(csv_path, encoding)
@@ -164,7 +128,7 @@ def child(mode: str, csv_path: str, encoding: str) -> dict:
         summary = report.summary()
     peaks = sampler.stop()
     tags = Article.tags.through.objects.count()
-    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    peak_mb = peak_rss_mb()
     return {
         "mode": mode,
         "rows": rows,

@@ -14,7 +14,6 @@ Files go to a temporary MEDIA_ROOT that is removed afterwards.
 import argparse
 import io
 import os
-import resource
 import statistics
 import subprocess
 import sys
@@ -24,6 +23,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from rss import peak_rss_mb  # noqa: E402  (bench/, beside this script)
 
 
 def photo(width: int, height: int) -> bytes:
@@ -42,15 +42,6 @@ def photo(width: int, height: int) -> bytes:
     buffer = io.BytesIO()
     picture.save(buffer, "JPEG", quality=90)
     return buffer.getvalue()
-
-
-def peak_rss_mb() -> float:
-    """This process's peak resident memory. ``VmHWM`` starts afresh at exec, unlike
-    ``ru_maxrss``, which a child inherits from the parent it was forked from."""
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def child(path: str, mode: str) -> None:

@@ -9,7 +9,6 @@ Each file is read in a process of its own (peak memory is per process): opened w
 
 import io
 import os
-import resource
 import subprocess
 import sys
 import tempfile
@@ -21,6 +20,7 @@ from xml.sax.saxutils import escape
 ROOT = Path(__file__).resolve().parent.parent
 NS = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
 sys.path.insert(0, str(ROOT))
+from rss import peak_rss_mb  # noqa: E402  (bench/, beside this script)
 
 
 def xlsx(rows_xml: str, strings) -> bytes:
@@ -96,7 +96,7 @@ def read_one(path: str) -> None:
         except FileError as error:
             outcome = "refused: " + error.errors[0].message[:50]
     cpu = time.process_time() - start
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
+    peak = int(peak_rss_mb())
     print(f"{cpu:.3f}\t{peak}\t{outcome}")
 
 
