@@ -11,7 +11,7 @@ from hitech_portal.models import ImportRecord
 
 from . import public_changes
 from .models import Article
-from .undo import may_undo, undo
+from .undo import AlreadyUndone, may_undo, undo
 
 REINDEX_JOB = "rebuild-search-index"
 
@@ -36,13 +36,14 @@ def undo_job_name(record_id: int) -> str:
     return f"undo-import-{record_id}"
 
 
-def start_undo(record: ImportRecord, user) -> None:
-    """Queue the undo of ``record`` by ``user``; from now on its page follows the job (queued:
-    reported with no total yet, so a job waiting for a busy worker is never taken as lost)."""
-    name = undo_job_name(record.pk)
-    jobs.forget(name)
-    jobs.report_progress(name, 0, 0)
+def start_undo(record: ImportRecord, user) -> bool:
+    """Queue the undo of ``record`` by ``user``, unless a job of it is already waiting or
+    running (False). From now on its page follows the job: queued, it reports no total yet (a
+    job waiting for a busy worker is never taken as lost); started, it reports at once."""
+    if not jobs.claim(undo_job_name(record.pk)):
+        return False
     undo_import.enqueue(record.pk, user.pk)
+    return True
 
 
 @task()
@@ -51,8 +52,6 @@ def undo_import(record_id: int, user_id: int) -> str:
     transaction, so a worker stopped halfway leaves the import as it was, and the undo can be
     asked for again once its page sees the job silent)."""
     name = undo_job_name(record_id)
-    record = ImportRecord.objects.get(pk=record_id)
-    user = get_user_model().objects.filter(pk=user_id).first()
     last = 0.0
 
     def progress(done: int, total: int) -> None:
@@ -62,9 +61,14 @@ def undo_import(record_id: int, user_id: int) -> str:
             jobs.report_progress(name, done, total)
 
     try:
+        jobs.report_progress(name, 0, 1)  # started: from now on, silence means a lost worker
+        record = ImportRecord.objects.get(pk=record_id)
+        user = get_user_model().objects.filter(pk=user_id).first()
         if user is None or not may_undo(user, record):
             return "refused"  # undone meanwhile, or the 主编's rights went
         plan = undo(record, user, progress=progress)
         return "undone" if plan.possible else f"refused: {plan.edited} edited since"
+    except AlreadyUndone:
+        return "refused: undone already"
     finally:
         jobs.forget(name)  # its page shows the record and the plan again

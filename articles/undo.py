@@ -17,7 +17,7 @@ admin runs it as a background job (:func:`articles.tasks.undo_import`).
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
-from django.db import router, transaction
+from django.db import connection, router, transaction
 from django.db.models import Exists, OuterRef, Subquery
 from django.utils import timezone
 
@@ -124,16 +124,25 @@ def plan_undo(record) -> UndoPlan:
             else:
                 who = edit.history_user.get_username() if edit.history_user else "—"
                 when = edit.history_date
-            plan.edited_since.append((article_id, titles[article_id], who, when))
+            title = titles.get(article_id, "（已删除）")  # deleted since the chunk was read
+            plan.edited_since.append((article_id, title, who, when))
     return plan
 
 
 def undo(record, user, progress: Callable[[int, int], None] | None = None) -> UndoPlan:
     """Undo ``record`` if nothing it wrote was edited since; returns the plan either way.
-    ``progress(done, total)`` is told the articles done after each chunk."""
+    ``progress(done, total)`` is told the articles done after each chunk.
+
+    In one transaction that first locks the record (a second undo of it waits, then finds it
+    undone: :class:`AlreadyUndone`) and, where the database has row locks, every article the
+    import wrote: a save from another server waits for the undo instead of slipping in between
+    a chunk's check and its writes. Raises :class:`AlreadyUndone` when it was undone before."""
     how = f"撤销导入 #{record.pk}"
     try:
         with transaction.atomic(using=router.db_for_write(Article)):
+            if ImportRecord.objects.select_for_update().get(pk=record.pk).undone_at:
+                raise AlreadyUndone(record.pk)
+            _lock_articles(record)
             plan = plan_undo(record)
             if not plan.possible:
                 return plan
@@ -142,7 +151,7 @@ def undo(record, user, progress: Callable[[int, int], None] | None = None) -> Un
                 progress(0, total)
             with pagecache.retiring_at_commit_once():
                 for chunk in _chunks(record):
-                    if chunk.edited:  # since the plan (another server's save): undo nothing
+                    if chunk.edited:  # since the plan (a write that took no lock): undo nothing
                         raise _EditedMeanwhile
                     with public_changes.collected(user=user, how=how):
                         _restore(chunk.restore, user)
@@ -156,6 +165,21 @@ def undo(record, user, progress: Callable[[int, int], None] | None = None) -> Un
     except _EditedMeanwhile:
         return plan_undo(record)  # names them
     return plan
+
+
+def _lock_articles(record) -> None:
+    """Lock the rows of the articles ``record`` wrote, in id order, streamed (PostgreSQL; SQLite
+    has no row locks: its transaction holds the database's one write lock)."""
+    if not connection.features.has_select_for_update:
+        return
+    imported = Revision.objects.filter(import_record=record).values("id")
+    rows = Article.objects.select_for_update().filter(pk__in=imported).order_by("pk")
+    for _ in rows.values_list("pk", flat=True).iterator(chunk_size=CHUNK * 5):
+        pass
+
+
+class AlreadyUndone(Exception):
+    """The import was undone already (by another job that ran first)."""
 
 
 class _EditedMeanwhile(Exception):

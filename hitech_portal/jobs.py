@@ -46,6 +46,22 @@ def report_progress(job: str, done: int, total: int) -> None:
     _cache().set(f"{job}:progress", {"done": done, "total": total, "at": time.time()})
 
 
+def claim(job: str) -> bool:
+    """Mark ``job`` as queued (done 0 of 0) unless it is already queued or running and still
+    reporting: True when this caller may enqueue it. A job silent past :data:`STALE_SECONDS`
+    lost its worker and may be claimed again."""
+    cache = _cache()
+    key = f"{job}:progress"
+    queued = {"done": 0, "total": 0, "at": time.time()}
+    if cache.add(key, queued):
+        return True
+    last = cache.get(key)
+    if last is None or (last["total"] and time.time() - last["at"] > STALE_SECONDS):
+        cache.delete(key)
+        return cache.add(key, queued)
+    return False
+
+
 def progress(job: str) -> dict | None:
     """The last report of a job: ``{"done", "total", "at"}``, or None before the first."""
     return _cache().get(f"{job}:progress")

@@ -145,18 +145,21 @@ def retiring_at_commit_once() -> Iterator[None]:
     tags the set becomes ``all``: such a write retires every page when it commits. A batch rolled
     back to its savepoint leaves its tags in the set (retiring a page too many is safe). Use it
     inside the transaction (``with atomic(), retiring_at_commit_once():``); nested, the
-    outermost block hands the set over."""
+    outermost block hands the set over. The set is handed over even when the block raises: a
+    caller that catches the error may still commit what was written before it."""
     if _at_commit.get() is not None:
         yield
         return
+    if not connection.in_atomic_block:
+        raise RuntimeError("retiring_at_commit_once() belongs inside a transaction")
     waiting: set[str] = set()
     token = _at_commit.set(waiting)
     try:
         yield
     finally:
         _at_commit.reset(token)
-    if waiting and connection.in_atomic_block:
-        transaction.on_commit(lambda: retire(waiting))
+        if waiting and connection.in_atomic_block:
+            transaction.on_commit(lambda: retire(waiting))
 
 
 def invalidate_pages() -> None:

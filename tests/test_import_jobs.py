@@ -334,7 +334,8 @@ def test_an_undo_runs_as_a_job_and_its_page_follows_it(client, settings, importe
     page = client.get(undo_url(record)).text
     assert '<strong id="import-status">排队中</strong>' in page and "确认撤销" not in page
     assert client.get(undo_url(record, "undo_status")).json()["finished"] is False
-    assert client.post(undo_url(record)).status_code == 200  # a second click queues nothing
+    client.post(undo_url(record))  # a second click, or another tab, queues nothing more
+    assert article_tasks.start_undo(record, chief) is False
     assert titles() == ["导入改的标题", "导入新建0", "导入新建1"]
 
     assert article_tasks.undo_import.call(record.pk, chief.pk) == "undone"  # the worker
@@ -343,6 +344,9 @@ def test_an_undo_runs_as_a_job_and_its_page_follows_it(client, settings, importe
     assert (state["finished"], state["stale"]) == (True, False)
     assert "这次导入已于" in client.get(undo_url(record)).text
     assert article_tasks.undo_import.call(record.pk, chief.pk) == "refused"  # run twice
+    record.undone_at = None  # a second job that read the record before the first one ended
+    with pytest.raises(undo_module.AlreadyUndone):
+        undo_module.undo(record, chief)
 
 
 def test_a_killed_undo_changes_nothing_and_can_be_asked_for_again(

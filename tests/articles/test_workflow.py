@@ -507,18 +507,26 @@ def test_an_undo_stopped_in_a_later_chunk_writes_nothing(chief_user, monkeypatch
         via="后台",
     )
     record = ImportRecord.objects.get()
-    chunks = undo_module._chunks
+    chunks, restore = undo_module._chunks, undo_module._restore
+    walks, restored = [], []
 
-    def edited_meanwhile(record):  # the second chunk finds an article saved since the plan
-        first, second = chunks(record)
-        yield first
-        second.edited.append((changed[3].pk, None))
-        yield second
+    def edited_meanwhile(record):  # in the undo's walk (after the plan's), the second chunk
+        walks.append(1)  # finds an article saved since the plan by a write that took no lock
+        for number, chunk in enumerate(chunks(record)):
+            if len(walks) == 2 and number == 1:
+                chunk.edited.append((changed[3].pk, None))
+            yield chunk
+
+    def restoring(pairs, user):
+        restored.append([pk for pk, _ in pairs])
+        restore(pairs, user)
 
     monkeypatch.setattr(undo_module, "_chunks", edited_meanwhile)
+    monkeypatch.setattr(undo_module, "_restore", restoring)
     undo(record, chief_user)
+    assert restored == [[changed[0].pk, changed[1].pk]]  # the first chunk went back …
     titles = sorted(Article.objects.values_list("title", flat=True))
-    assert titles == ["导入改0", "导入改1", "导入改2", "导入改3"]  # the first chunk too
+    assert titles == ["导入改0", "导入改1", "导入改2", "导入改3"]  # … and came forward again
     record.refresh_from_db()
     assert record.undone_at is None
 
