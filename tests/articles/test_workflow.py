@@ -442,16 +442,24 @@ def test_a_chief_undoes_an_import_and_only_when_nothing_was_edited_since(client,
     assert record.undone_by == chief_user
 
 
+def retitled_by_import(user, count, before, after):
+    """``count`` drafts titled ``before``0…, then an import (by ``user``) that retitles them
+    ``after``0…: the drafts and the import's record."""
+    articles = [
+        make_article(title=f"{before}{n}", status=Article.Status.DRAFT) for n in range(count)
+    ]
+    import_rows(
+        [{"id": article.pk, "title": f"{after}{n}"} for n, article in enumerate(articles)],
+        user=user,
+        via="后台",
+    )
+    return articles, ImportRecord.objects.get()
+
+
 def test_an_import_edited_since_cannot_be_undone_and_says_which(
     chief_user, django_assert_num_queries
 ):
-    articles = [make_article(title=f"甲{n}", status=Article.Status.DRAFT) for n in range(4)]
-    import_rows(
-        [{"id": article.pk, "title": f"乙{n}"} for n, article in enumerate(articles)],
-        user=chief_user,
-        via="后台",
-    )
-    record = ImportRecord.objects.get()
+    articles, record = retitled_by_import(chief_user, 4, "甲", "乙")
     with public_changes.collected(user=chief_user):  # three edited by hand since
         for article in articles[:3]:
             article.refresh_from_db()
@@ -500,13 +508,7 @@ def test_a_big_import_is_undone_chunk_by_chunk_in_one_transaction(
 
 def test_an_undo_stopped_in_a_later_chunk_writes_nothing(chief_user, monkeypatch):
     monkeypatch.setattr(undo_module, "CHUNK", 2)
-    changed = [make_article(title=f"导入前{n}", status=Article.Status.DRAFT) for n in range(4)]
-    import_rows(
-        [{"id": article.pk, "title": f"导入改{n}"} for n, article in enumerate(changed)],
-        user=chief_user,
-        via="后台",
-    )
-    record = ImportRecord.objects.get()
+    changed, record = retitled_by_import(chief_user, 4, "导入前", "导入改")
     chunks, restore = undo_module._chunks, undo_module._restore
     walks, restored = [], []
 
@@ -535,17 +537,12 @@ def test_the_plan_names_the_first_articles_edited_since_and_counts_them_all(
     chief_user, monkeypatch
 ):
     monkeypatch.setattr(undo_module, "LISTED", 2)
-    articles = [make_article(title=f"甲{n}", status=Article.Status.DRAFT) for n in range(4)]
-    import_rows(
-        [{"id": article.pk, "title": f"乙{n}"} for n, article in enumerate(articles)],
-        user=chief_user,
-        via="后台",
-    )
+    articles, record = retitled_by_import(chief_user, 4, "甲", "乙")
     for article in articles:
         article.refresh_from_db()
         article.title = article.title.replace("乙", "丙")
         article.save()
-    plan = plan_undo(ImportRecord.objects.get())
+    plan = plan_undo(record)
     assert (plan.edited, len(plan.edited_since)) == (4, 2)
 
 
