@@ -55,8 +55,8 @@ def claim(job: str) -> bool:
     queued = {"done": 0, "total": 0, "at": time.time()}
     if cache.add(key, queued):
         return True
-    last = cache.get(key)
-    if last is None or (last["total"] and time.time() - last["at"] > STALE_SECONDS):
+    last = progress(job)
+    if last is None or (last["total"] and is_stale(job, last["at"])):  # started, then silent
         cache.delete(key)
         return cache.add(key, queued)
     return False
